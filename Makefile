@@ -1,0 +1,90 @@
+# sqlite-tpe: hyperparameter optimization inside SQLite.
+#
+#   make              build the loadable extension tpe.so
+#   make demo         run sql/demo.sql in the sqlite3 shell
+#   make test         build and run every test
+#   make bench        suggestion latency, memory and query speed
+#   make bench-quality  optimization quality on the public problems
+#   make sanitize     the unit and end-to-end tests under ASan and UBSan
+#   make check-style  80 columns in C sources
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
+LIBM    := -lm
+SQLITE3 ?= sqlite3
+PYTHON  ?= /usr/bin/python3
+
+SRC     := $(sort $(wildcard ext/*.c))
+HDR     := $(wildcard ext/*.h)
+
+.PHONY: all deps deps-build demo test unit sqltest pytest embedtest clean \
+        sanitize check-style bench bench-quality
+
+all: deps-build tpe.so
+
+deps-build:
+	@sh tools/deps.sh build
+
+deps:
+	@sh tools/deps.sh test
+
+tpe.so: $(SRC) $(HDR)
+	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -fvisibility=hidden \
+	  -o $@ $(SRC) $(LIBM)
+
+# The same sources linked into a program with SQLite itself.
+build/libtpe_core.a: $(SRC) $(HDR)
+	@mkdir -p build/core
+	for f in $(SRC); do \
+	  $(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -c $$f \
+	    -o build/core/$$(basename $$f .c).o || exit 1; \
+	done
+	ar rcs $@ build/core/*.o
+
+demo: deps tpe.so
+	$(SQLITE3) -bail -cmd '.load ./tpe' :memory: < sql/demo.sql
+
+# --- tests ---------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/%.c,build/%,$(wildcard tests/test_*.c))
+
+build/test_%: tests/test_%.c build/libtpe_core.a $(HDR)
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -Iext -o $@ $< \
+	  build/libtpe_core.a -lcmocka -lsqlite3 $(LIBM)
+
+# A program that links SQLite statically and registers sqlite-tpe itself.
+build/embed: tests/embed.c build/libtpe_core.a
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -Iext -o $@ $< \
+	  build/libtpe_core.a -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic \
+	  $(LIBM) -lpthread -ldl
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
+
+embedtest: build/embed
+	./build/embed
+
+sqltest: tpe.so
+	@sh tests/run_sql.sh $(SQLITE3)
+
+pytest: tpe.so
+	$(PYTHON) tests/test_python.py
+
+test: deps tpe.so unit embedtest sqltest pytest
+	@echo "all tests passed"
+
+sanitize:
+	$(MAKE) clean
+	$(MAKE) test CFLAGS="-O1 -g -fsanitize=address,undefined \
+	  -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SQLITE3="env LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
+	  ASAN_OPTIONS=detect_leaks=0 sqlite3" \
+	  PYTHON="env LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
+	  ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3"
+
+check-style:
+	@! grep -n '.\{81,\}' ext/*.c ext/*.h tests/*.c || \
+	  (echo "lines over 80 columns above" && false)
+
+clean:
+	rm -rf build tpe.so

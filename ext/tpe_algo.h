@@ -1,0 +1,54 @@
+/*
+** tpe_algo.h: the suggestion algorithms and the history they read.
+**
+** The virtual table loads an experiment's trials into a TpeHistory and asks
+** tpeSuggest() for the next point.  The algorithms are pure functions of
+** the space, the history and the random stream of the new trial, so that
+** the same seed and the same history always give the same suggestion.
+*/
+#ifndef TPE_ALGO_H
+#define TPE_ALGO_H
+
+#include <stdint.h>
+
+#include "tpe_rng.h"
+#include "tpe_space.h"
+
+/* Trial states, as stored. */
+#define TPE_PENDING 0   /* suggested or inserted, no result yet */
+#define TPE_OK      1   /* evaluated, has a finite loss */
+#define TPE_FAIL    2   /* evaluation failed; kept but not modelled */
+
+/* Streams of one trial (the iPurpose argument of tpeRngInit). */
+#define TPE_STREAM_SUGGEST 1
+
+typedef struct TpeHistory TpeHistory;
+struct TpeHistory {
+  int nTrial;           /* number of trials */
+  int nParam;           /* parameters per trial (the space's nParam) */
+  int64_t *aId;         /* trial ids, ascending */
+  int *aStatus;         /* TPE_PENDING, TPE_OK or TPE_FAIL per trial */
+  double *aLoss;        /* loss of TPE_OK trials, NaN otherwise */
+  double *aVal;         /* nTrial x nParam values, row-major, in the
+                        ** encoding of tpe_space.h (NaN if inactive) */
+};
+
+/*
+** Suggest the point for trial iTrial: fill aOut[0..nParam-1] in the
+** encoding of tpe_space.h.  The random stream is (seed, iTrial).  Returns
+** SQLITE_OK or SQLITE_NOMEM; nothing else can go wrong once a space parsed.
+*/
+int tpeSuggest(const TpeSpace *pSpace, const TpeHistory *pHist,
+               int64_t iTrial, double *aOut);
+
+/* The algorithms behind tpeSuggest(), each drawing from pRng. */
+int tpeSuggestRand(const TpeSpace*, const TpeHistory*, TpeRng*, double*);
+int tpeSuggestTpe(const TpeSpace*, const TpeHistory*, TpeRng*, double*);
+int tpeSuggestAnneal(const TpeSpace*, const TpeHistory*, TpeRng*, double*);
+
+/* One draw from parameter p's prior, in the encoding of tpe_space.h, with
+** hyperopt's semantics (quantized kinds rounded to multiples of q, log
+** kinds exp of a uniform or normal, labels by their probabilities). */
+double tpeSamplePrior(const TpeParam *p, TpeRng *pRng);
+
+#endif /* TPE_ALGO_H */
