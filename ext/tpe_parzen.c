@@ -1,0 +1,444 @@
+/*
+** tpe_parzen.c: adaptive Parzen estimators, their densities and samplers
+** (see tpe_parzen.h).
+**
+** The arithmetic mirrors hyperopt 0.3's tpe.py step by step (which side of
+** a subtraction is scaled first, where EPS floors apply, which kinds divide
+** by the truncated mass) because the unit tests compare against numbers
+** hyperopt itself produced.  Where hyperopt's behaviour looks accidental,
+** such as log kinds ignoring truncation in their density, it is kept and
+** the comment says so.
+*/
+#include "tpe_parzen.h"
+
+#include <math.h>
+
+#define TPE_PI 3.141592653589793          /* pi as a double */
+#define TPE_SQRT2 1.4142135623730951      /* sqrt(2) as a double */
+#define TPE_SQRT_2PI 2.5066282746310002   /* sqrt(2*pi) as numpy rounds it */
+#define TPE_QS_SMALL 15                   /* numpy's SMALL_QUICKSORT */
+#define TPE_MAX_REJECT 1000               /* redraws before giving up */
+
+/*
+** numpy's ordering of doubles: NaN sorts after everything.
+*/
+static int tpeLess(double a, double b){
+  return a < b || (b != b && a == a);
+}
+
+/*
+** Heapsort of the index range aIdx[0..n-1] by a[], numpy's fallback when
+** quicksort recurses too deep.  Kept identical in its comparisons so ties
+** land where numpy puts them.
+*/
+static void tpeArgHeapsort(const double *a, int *aIdx, int n){
+  int *h = aIdx - 1;      /* 1-based heap */
+  int i, j, l, tmp;
+
+  for(l = n>>1; l > 0; l--){
+    tmp = h[l];
+    for(i = l, j = l<<1; j <= n; ){
+      if( j < n && tpeLess(a[h[j]], a[h[j+1]]) ) j++;
+      if( tpeLess(a[tmp], a[h[j]]) ){
+        h[i] = h[j];
+        i = j;
+        j += j;
+      }else{
+        break;
+      }
+    }
+    h[i] = tmp;
+  }
+  for(; n > 1; ){
+    tmp = h[n];
+    h[n] = h[1];
+    n--;
+    for(i = 1, j = 2; j <= n; ){
+      if( j < n && tpeLess(a[h[j]], a[h[j+1]]) ) j++;
+      if( tpeLess(a[tmp], a[h[j]]) ){
+        h[i] = h[j];
+        i = j;
+        j += j;
+      }else{
+        break;
+      }
+    }
+    h[i] = tmp;
+  }
+}
+
+#define TPE_SWAP(x, y) { int t_ = (x); (x) = (y); (y) = t_; }
+
+void tpeArgsort(const double *a, int n, int *aIdx){
+  int *aStack[128];       /* pending partitions, (left, right) pairs */
+  int aDepth[64];         /* depth budget of each pending partition */
+  int **pSp = aStack;
+  int *pDp = aDepth;
+  int *pl, *pr, *pm, *pi, *pj, *pk;
+  int cdepth = 0;
+  int i, vi;
+  double vp;
+
+  for(i = 0; i < n; i++) aIdx[i] = i;
+  if( n < 2 ) return;
+  for(i = n; i > 1; i >>= 1) cdepth++;
+  cdepth *= 2;
+  pl = aIdx;
+  pr = aIdx + n - 1;
+  for(;;){
+    if( cdepth < 0 ){
+      tpeArgHeapsort(a, pl, (int)(pr - pl) + 1);
+      goto pop;
+    }
+    while( (pr - pl) > TPE_QS_SMALL ){
+      /* Median of three, the pivot parked at pr-1. */
+      pm = pl + ((pr - pl) >> 1);
+      if( tpeLess(a[*pm], a[*pl]) ) TPE_SWAP(*pm, *pl);
+      if( tpeLess(a[*pr], a[*pm]) ) TPE_SWAP(*pr, *pm);
+      if( tpeLess(a[*pm], a[*pl]) ) TPE_SWAP(*pm, *pl);
+      vp = a[*pm];
+      pi = pl;
+      pj = pr - 1;
+      TPE_SWAP(*pm, *pj);
+      for(;;){
+        do{ pi++; }while( tpeLess(a[*pi], vp) );
+        do{ pj--; }while( tpeLess(vp, a[*pj]) );
+        if( pi >= pj ) break;
+        TPE_SWAP(*pi, *pj);
+      }
+      pk = pr - 1;
+      TPE_SWAP(*pi, *pk);
+      /* Push the larger side, continue with the smaller. */
+      if( pi - pl < pr - pi ){
+        *pSp++ = pi + 1;
+        *pSp++ = pr;
+        pr = pi - 1;
+      }else{
+        *pSp++ = pl;
+        *pSp++ = pi - 1;
+        pl = pi + 1;
+      }
+      *pDp++ = --cdepth;
+    }
+
+    /* Insertion sort of the short range. */
+    for(pi = pl + 1; pi <= pr; pi++){
+      vi = *pi;
+      vp = a[vi];
+      pj = pi;
+      pk = pi - 1;
+      while( pj > pl && tpeLess(vp, a[*pk]) ){
+        *pj-- = *pk--;
+      }
+      *pj = vi;
+    }
+pop:
+    if( pSp == aStack ) break;
+    pr = *(--pSp);
+    pl = *(--pSp);
+    cdepth = *(--pDp);
+  }
+}
+
+double tpeForgetWeight(int i, int n, int nForget){
+  int nRamp;
+  double rStart, rStep;
+
+  if( nForget <= 0 || n <= nForget ) return 1.0;
+  nRamp = n - nForget;
+  if( i >= nRamp ) return 1.0;
+  /* numpy's linspace(1/n, 1, nRamp): start + i*step, exact last point. */
+  rStart = 1.0 / n;
+  if( nRamp == 1 ) return rStart;
+  if( i == nRamp - 1 ) return 1.0;
+  rStep = (1.0 - rStart) / (nRamp - 1);
+  return (double)i * rStep + rStart;
+}
+
+void tpeDomainInit(TpeDomain *pDom, const TpeParam *p){
+  pDom->eKind = p->eKind;
+  pDom->bLog = 0;
+  pDom->bBounded = 0;
+  pDom->rLow = pDom->rHigh = 0.0;
+  pDom->rLowNat = pDom->rHighNat = 0.0;
+  pDom->rQ = 0.0;
+  pDom->rFloor = 0.0;
+  switch( p->eKind ){
+    case TPE_QLOGUNIFORM:
+      pDom->rQ = p->q;
+      /* Values rounded down to 0 would have no logarithm: raise them to
+      ** the lower bound, as hyperopt does. */
+      pDom->rFloor = p->a > TPE_EPS ? p->a : TPE_EPS;
+      /* fall through */
+    case TPE_LOGUNIFORM:
+      pDom->bLog = 1;
+      pDom->bBounded = 1;
+      pDom->rLow = log(p->a);
+      pDom->rHigh = log(p->b);
+      pDom->rLowNat = p->a;
+      pDom->rHighNat = p->b;
+      pDom->rPriorMu = 0.5 * (pDom->rHigh + pDom->rLow);
+      pDom->rPriorSigma = pDom->rHigh - pDom->rLow;
+      break;
+    case TPE_QNORMAL:
+      pDom->rQ = p->q;
+      pDom->rPriorMu = p->a;
+      pDom->rPriorSigma = p->b;
+      break;
+    case TPE_QLOGNORMAL:
+      pDom->rQ = p->q;
+      pDom->rFloor = TPE_EPS;
+      /* fall through */
+    case TPE_LOGNORMAL:
+      pDom->bLog = 1;
+      pDom->rPriorMu = p->a;
+      pDom->rPriorSigma = p->b;
+      break;
+    case TPE_NORMAL:
+      pDom->rPriorMu = p->a;
+      pDom->rPriorSigma = p->b;
+      break;
+    case TPE_UNIFORMINT:
+    case TPE_QUNIFORM:
+    case TPE_UNIFORM:
+    default:
+      /* hyperopt's uniformint is quniform with q = 1. */
+      if( p->eKind == TPE_UNIFORMINT ) pDom->rQ = 1.0;
+      if( p->eKind == TPE_QUNIFORM ) pDom->rQ = p->q;
+      pDom->bBounded = 1;
+      pDom->rLow = pDom->rLowNat = p->a;
+      pDom->rHigh = pDom->rHighNat = p->b;
+      pDom->rPriorMu = 0.5 * (p->b + p->a);
+      pDom->rPriorSigma = 1.0 * (p->b - p->a);
+      break;
+  }
+}
+
+double tpeDomainObs(const TpeDomain *pDom, double x){
+  if( !pDom->bLog ) return x;
+  if( pDom->rFloor > 0.0 && !(x >= pDom->rFloor) ) x = pDom->rFloor;
+  return log(x);
+}
+
+void tpeParzenFit(const double *aObs, int nObs, double rPriorMu,
+                  double rPriorSigma, const TpeParzenCfg *pCfg,
+                  int *aWork, TpeMixture *pMix){
+  double *aMu = pMix->aMu;
+  double *aSigma = pMix->aSigma;
+  double *aW = pMix->aW;
+  int n = nObs + 1;
+  int iPrior = 0;
+  int i, j;
+  double rMin, rSum;
+
+  if( nObs == 0 ){
+    aMu[0] = rPriorMu;
+    aSigma[0] = rPriorSigma;
+    aW[0] = 1.0;
+  }else if( nObs == 1 ){
+    iPrior = rPriorMu < aObs[0] ? 0 : 1;
+    aMu[iPrior] = rPriorMu;
+    aSigma[iPrior] = rPriorSigma;
+    aMu[1 - iPrior] = aObs[0];
+    aSigma[1 - iPrior] = rPriorSigma * 0.5;
+    aW[0] = aW[1] = 1.0;
+  }else{
+    /* Sort, then insert the prior before the first observation that is
+    ** not below it (numpy's searchsorted, side left). */
+    tpeArgsort(aObs, nObs, aWork);
+    for(iPrior = 0; iPrior < nObs; iPrior++){
+      if( !(aObs[aWork[iPrior]] < rPriorMu) ) break;
+    }
+    for(i = j = 0; i < n; i++){
+      if( i == iPrior ){
+        aMu[i] = rPriorMu;
+        aW[i] = 1.0;
+      }else{
+        aMu[i] = aObs[aWork[j]];
+        aW[i] = tpeForgetWeight(aWork[j], nObs, pCfg->nForget);
+        j++;
+      }
+    }
+    for(i = 1; i < n - 1; i++){
+      double rLeft = aMu[i] - aMu[i-1];
+      double rRight = aMu[i+1] - aMu[i];
+      aSigma[i] = rLeft > rRight ? rLeft : rRight;
+    }
+    aSigma[0] = aMu[1] - aMu[0];
+    aSigma[n-1] = aMu[n-1] - aMu[n-2];
+  }
+  aW[iPrior] = pCfg->rPriorWeight;
+
+  /* The minimum bandwidth shrinks with the number of kernels, down to one
+  ** hundredth of the prior's. */
+  rMin = rPriorSigma / (n + 1.0 < 100.0 ? n + 1.0 : 100.0);
+  for(i = 0; i < n; i++){
+    if( aSigma[i] < rMin ) aSigma[i] = rMin;
+    if( aSigma[i] > rPriorSigma ) aSigma[i] = rPriorSigma;
+  }
+  aSigma[iPrior] = rPriorSigma;
+
+  rSum = 0.0;
+  for(i = 0; i < n; i++) rSum += aW[i];
+  for(i = 0; i < n; i++) aW[i] /= rSum;
+
+  pMix->n = n;
+  pMix->iPrior = iPrior;
+  pMix->rZ = 1.0;
+}
+
+double tpeNormalCdf(double x, double mu, double sigma){
+  double rBottom = TPE_SQRT2 * sigma;
+
+  if( !(rBottom >= TPE_EPS) ) rBottom = TPE_EPS;
+  return 0.5 * (1.0 + erf((x - mu) / rBottom));
+}
+
+/* hyperopt's lognormal_cdf: CDF of exp(N(mu, sigma)) at x >= 0. */
+static double tpeLogNormalCdf(double x, double mu, double sigma){
+  double rBottom = TPE_SQRT2 * sigma;
+
+  if( !(rBottom >= TPE_EPS) ) rBottom = TPE_EPS;
+  if( !(x >= TPE_EPS) ) x = TPE_EPS;
+  return 0.5 + 0.5 * erf((log(x) - mu) / rBottom);
+}
+
+void tpeMixtureBound(TpeMixture *pMix, const TpeDomain *pDom){
+  double rZ = 0.0;
+  int k;
+
+  if( !pDom->bBounded ){
+    pMix->rZ = 1.0;
+    return;
+  }
+  for(k = 0; k < pMix->n; k++){
+    double s = pMix->aSigma[k], mu = pMix->aMu[k];
+    rZ += pMix->aW[k] * (tpeNormalCdf(pDom->rHigh, mu, s)
+                         - tpeNormalCdf(pDom->rLow, mu, s));
+  }
+  pMix->rZ = rZ;
+}
+
+/*
+** Log density of the continuous kinds: the log of the sum over kernels of
+** exp(term), accumulated in one pass against a running maximum so that
+** no kernel underflows and nothing is allocated.  hyperopt shifts by the
+** maximum in a second pass instead; the two agree to rounding.
+**
+** TODO(perf): log(w) and log(coef) could be cached per mixture.
+*/
+static double tpeMixtureLogDensity(const TpeMixture *pMix,
+                                   const TpeDomain *pDom, double x){
+  double rMax = -INFINITY, rSum = 0.0, t;
+  double rLogX = pDom->bLog ? log(x) : 0.0;
+  int k;
+
+  for(k = 0; k < pMix->n; k++){
+    double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
+    double sf = s > TPE_EPS ? s : TPE_EPS;
+    double z;
+    if( pDom->bLog ){
+      /* Density of the value itself: the Jacobian 1/x is included and the
+      ** truncated mass is not (hyperopt's LGMM1_lpdf). */
+      z = (rLogX - mu) / sf;
+      t = -(0.5 * (z * z)) - log(sf * x * TPE_SQRT_2PI) + log(w);
+    }else{
+      double coef = w / sqrt(2.0 * TPE_PI * (s * s)) / pMix->rZ;
+      z = (x - mu) / sf;
+      t = -0.5 * (z * z) + log(coef);
+    }
+    if( t != t ) return t;
+    if( t > rMax ){
+      rSum = rSum * exp(rMax - t) + 1.0;
+      rMax = t;
+    }else{
+      rSum += exp(t - rMax);
+    }
+  }
+  if( rMax == -INFINITY ) return rMax;
+  return log(rSum) + rMax;
+}
+
+double tpeMixtureLogPdf(const TpeMixture *pMix, const TpeDomain *pDom,
+                        double x){
+  double q = pDom->rQ;
+  double ub, lb, rProb = 0.0;
+  int k;
+
+  if( q <= 0.0 ) return tpeMixtureLogDensity(pMix, pDom, x);
+
+  /* Quantized kinds: the mass of [x - q/2, x + q/2] clipped to the
+  ** bounds, divided by the mass inside them. */
+  ub = x + q / 2;
+  lb = x - q / 2;
+  if( pDom->bBounded ){
+    if( ub > pDom->rHighNat ) ub = pDom->rHighNat;
+    if( lb < pDom->rLowNat ) lb = pDom->rLowNat;
+  }
+  if( pDom->bLog ){
+    if( lb < 0.0 ) lb = 0.0;
+    for(k = 0; k < pMix->n; k++){
+      double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
+      double inc = w * tpeLogNormalCdf(ub, mu, s);
+      inc -= w * tpeLogNormalCdf(lb, mu, s);
+      rProb += inc;
+    }
+  }else{
+    for(k = 0; k < pMix->n; k++){
+      double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
+      double inc = w * tpeNormalCdf(ub, mu, s);
+      inc -= w * tpeNormalCdf(lb, mu, s);
+      rProb += inc;
+    }
+  }
+  return log(rProb) - log(pMix->rZ);
+}
+
+double tpeMixtureSample(const TpeMixture *pMix, const TpeDomain *pDom,
+                        TpeRng *pRng){
+  double x;
+  int k, nTry;
+
+  for(nTry = 0; ; nTry++){
+    k = tpeRngCategorical(pRng, pMix->aW, pMix->n);
+    x = pMix->aMu[k] + pMix->aSigma[k] * tpeRngNormal(pRng);
+    if( !pDom->bBounded ) break;
+    if( pDom->rLow <= x && x < pDom->rHigh ) break;
+    if( nTry >= TPE_MAX_REJECT ){
+      /* Shortcoming: hyperopt would keep redrawing forever.  This only
+      ** happens when almost all mass lies outside the bounds; take a
+      ** uniform point inside them instead. */
+      x = pDom->rLow + (pDom->rHigh - pDom->rLow) * tpeRngUniform(pRng);
+      break;
+    }
+  }
+  if( pDom->bLog ) x = exp(x);
+  if( pDom->rQ > 0.0 ) x = rint(x / pDom->rQ) * pDom->rQ;
+  return x;
+}
+
+void tpeCatPosterior(const TpeParam *p, const double *aObs, int nObs,
+                     const TpeParzenCfg *pCfg, double *aP){
+  int nLabel = p->nLabel;
+  int i;
+  double rSum = 0.0;
+
+  for(i = 0; i < nLabel; i++) aP[i] = 0.0;
+  for(i = 0; i < nObs; i++){
+    int j = (int)aObs[i];
+    if( j >= 0 && j < nLabel ){
+      aP[j] += tpeForgetWeight(i, nObs, pCfg->nForget);
+    }
+  }
+  for(i = 0; i < nLabel; i++){
+    /* hyperopt models choice as randint, so only pchoice scales the
+    ** pseudo-count by the label's prior probability. */
+    if( p->eKind == TPE_PCHOICE && p->aProb ){
+      aP[i] += nLabel * (pCfg->rPriorWeight * p->aProb[i]);
+    }else{
+      aP[i] += pCfg->rPriorWeight;
+    }
+  }
+  for(i = 0; i < nLabel; i++) rSum += aP[i];
+  for(i = 0; i < nLabel; i++) aP[i] /= rSum;
+}
