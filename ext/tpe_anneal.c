@@ -118,7 +118,7 @@ static double tpeAnnealDraw(const TpeParam *p, double v, double rShrink,
       if( bLog ) x = exp(x);
       if( p->eKind == TPE_UNIFORMINT ) q = 1.0;
       if( p->eKind != TPE_UNIFORM && p->eKind != TPE_LOGUNIFORM ){
-        x = rint(x / q) * q;
+        x = tpeQuantize(x, q);
       }
       return x;
     }
@@ -126,13 +126,13 @@ static double tpeAnnealDraw(const TpeParam *p, double v, double rShrink,
       return v + (p->b * rShrink) * tpeRngNormal(pRng);
     case TPE_QNORMAL:
       x = v + (p->b * rShrink) * tpeRngNormal(pRng);
-      return rint(x / q) * q;
+      return tpeQuantize(x, q);
     case TPE_LOGNORMAL:
       return exp(log(v) + (p->b * rShrink) * tpeRngNormal(pRng));
     case TPE_QLOGNORMAL:
       /* The offset keeps log finite for a value rounded to 0. */
       x = exp(log(1e-16 + v) + (p->b * rShrink) * tpeRngNormal(pRng));
-      return rint(x / q) * q;
+      return tpeQuantize(x, q);
     case TPE_RANDINT:
     case TPE_CHOICE:
     case TPE_PCHOICE:

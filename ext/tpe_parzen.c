@@ -287,6 +287,11 @@ void tpeParzenFit(const double *aObs, int nObs, double rPriorMu,
   pMix->rZ = 1.0;
 }
 
+double tpeQuantize(double x, double q){
+  /* Adding +0 turns a -0 (from rounding a small negative) into 0. */
+  return rint(x / q) * q + 0.0;
+}
+
 double tpeNormalCdf(double x, double mu, double sigma){
   double rBottom = TPE_SQRT2 * sigma;
 
@@ -413,7 +418,7 @@ double tpeMixtureSample(const TpeMixture *pMix, const TpeDomain *pDom,
     }
   }
   if( pDom->bLog ) x = exp(x);
-  if( pDom->rQ > 0.0 ) x = rint(x / pDom->rQ) * pDom->rQ;
+  if( pDom->rQ > 0.0 ) x = tpeQuantize(x, pDom->rQ);
   return x;
 }
 

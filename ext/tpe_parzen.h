@@ -102,6 +102,10 @@ void tpeParzenFit(const double *aObs, int nObs, double rPriorMu,
 /* Set pMix->rZ from the domain's bounds (1 if unbounded). */
 void tpeMixtureBound(TpeMixture *pMix, const TpeDomain *pDom);
 
+/* x rounded to the nearest multiple of q, halves to even (numpy's
+** round), with -0 returned as 0. */
+double tpeQuantize(double x, double q);
+
 /* Normal CDF with the EPS floor on the scale, as hyperopt computes it. */
 double tpeNormalCdf(double x, double mu, double sigma);
 
