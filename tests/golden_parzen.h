@@ -15,12 +15,15 @@ struct GoldNum {
   TpeKind eKind;        /* parameter kind */
   double a, b, q;       /* parameter arguments */
   double rPriorWeight;  /* prior weight */
-  int nObs;             /* observations, oldest first */
-  const double *aObs;
-  int nMix;             /* expected kernels */
-  const double *aW, *aMu, *aSigma;
-  int nX;               /* points scored */
-  const double *aX, *aLpdf;
+  int nObs;             /* number of observations */
+  const double *aObs;   /* observations, oldest first */
+  int nMix;             /* expected number of kernels */
+  const double *aW;     /* expected weights */
+  const double *aMu;    /* expected means, model space */
+  const double *aSigma; /* expected bandwidths */
+  int nX;               /* number of points scored */
+  const double *aX;     /* the points, as values */
+  const double *aLpdf;  /* hyperopt's log density at each */
 };
 
 typedef struct GoldCat GoldCat;
@@ -30,8 +33,8 @@ struct GoldCat {
   int nLabel;           /* number of labels */
   const double *aProb;  /* pchoice probabilities, else NULL */
   double rPriorWeight;  /* prior weight */
-  int nObs;             /* observed label indexes, oldest first */
-  const double *aObs;
+  int nObs;             /* number of observations */
+  const double *aObs;   /* observed label indexes, oldest first */
   const double *aPost;  /* expected posterior, nLabel */
 };
 

@@ -819,6 +819,93 @@ static void test_anneal_basic(void **state){
   }
 }
 
+/* The annealing window and label rule, worked by hand: ten trials, all
+** at x = 9.9, opt = 'a' (label 0), n = 20.  The shrink factor is
+** 1/(1 + 0.1*10) = 1/2, so x draws from a window of width 5 slid inside
+** [0, 10], i.e. [5, 10); opt keeps 'a' with probability 1/2 + 1/4; n draws
+** from [10, 20] rounded. */
+static void test_anneal_hand(void **state){
+  TestSpace s;
+  static TestHist t;
+  double aV[5] = { 9.9, 0.0, 1.0, NAN, 20.0 };
+  int i, nA = 0, nDraw = 20000, nN20 = 0;
+
+  (void)state;
+  tpeTestSpace(&s, TPE_ALGO_ANNEAL, 1);
+  tpeTestHist(&t, &s, 0, 0, 0);
+  for(i = 0; i < 10; i++){
+    aV[2] = -4.0 + i;       /* y differs so that the pick is visible */
+    tpeTestAppend(&t, aV);
+  }
+  for(i = 0; i < nDraw; i++){
+    TpeRng rng;
+    double aOut[5];
+    tpeRngInit(&rng, 1, 1000 + i, 1);
+    assert_int_equal(tpeSuggestAnneal(&s.space, &t.h, &rng, aOut), SQLITE_OK);
+    assert_true(aOut[0] >= 5.0 && aOut[0] < 10.0);
+    assert_true(aOut[4] >= 10.0 && aOut[4] <= 20.0);
+    if( aOut[4] == 20.0 ) nN20++;
+    if( aOut[1] == 0.0 ){
+      nA++;
+      /* y's window, width 5, around a trial's y in -4..5 */
+      assert_true(aOut[2] >= -5.0 && aOut[2] < 5.0);
+    }else{
+      assert_true(isnan(aOut[2]));
+      /* z has no observations: drawn from the prior */
+      assert_true(aOut[3] >= 1e-3 && aOut[3] <= 1.0);
+    }
+  }
+  assert_true(fabs((double)nA / nDraw - 0.75) < 0.015);
+  /* 20 is reached from [19.5, 20]: a twentieth of the window */
+  assert_true(fabs((double)nN20 / nDraw - 0.05) < 0.01);
+}
+
+/* pchoice under annealing mixes the reference label with its prior:
+** all ten trials chose label 2 of (0.5, 0.3, 0.2), shrink 1/2, so the
+** probabilities are (0.25, 0.15, 0.6). */
+static void test_anneal_pchoice(void **state){
+  TpeSpace space;
+  TpeParam param;
+  TpeHistory h;
+  double aProb[3] = { 0.5, 0.3, 0.2 };
+  double aVal[10], aLoss[10];
+  int64_t aId[10];
+  int aStatus[10], aOrder[1] = { 0 }, aN[3] = { 0, 0, 0 };
+  int i, nDraw = 30000;
+
+  (void)state;
+  memset(&space, 0, sizeof(space));
+  param = tpeTestParam(TPE_PCHOICE, 0.0, 0.0, 0.0);
+  param.nLabel = 3;
+  param.aProb = aProb;
+  space.nParam = 1;
+  space.aParam = &param;
+  space.aOrder = aOrder;
+  space.opt.bCompat = 1;
+  for(i = 0; i < 10; i++){
+    aVal[i] = 2.0;
+    aLoss[i] = i;
+    aId[i] = i + 1;
+    aStatus[i] = TPE_OK;
+  }
+  h.nTrial = 10;
+  h.nParam = 1;
+  h.aId = aId;
+  h.aStatus = aStatus;
+  h.aLoss = aLoss;
+  h.aVal = aVal;
+  for(i = 0; i < nDraw; i++){
+    TpeRng rng;
+    double v;
+    tpeRngInit(&rng, 2, i, 1);
+    assert_int_equal(tpeSuggestAnneal(&space, &h, &rng, &v), SQLITE_OK);
+    aN[(int)v]++;
+  }
+  assert_true(fabs((double)aN[0] / nDraw - 0.25) < 0.01);
+  assert_true(fabs((double)aN[1] / nDraw - 0.15) < 0.01);
+  assert_true(fabs((double)aN[2] / nDraw - 0.60) < 0.01);
+}
+
 /* As trials accumulate, annealing samples ever closer to the best. */
 static void test_anneal_converges(void **state){
   TestSpace s;
@@ -874,6 +961,8 @@ int main(void){
     cmocka_unit_test(test_tpe_concentrated),
     cmocka_unit_test(test_tpe_branch),
     cmocka_unit_test(test_anneal_basic),
+    cmocka_unit_test(test_anneal_hand),
+    cmocka_unit_test(test_anneal_pchoice),
     cmocka_unit_test(test_anneal_converges),
   };
   int nFail = 0;
