@@ -82,6 +82,18 @@ sanitize:
 	  PYTHON="env LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
 	  ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3"
 
+# --- benchmarks (programs, not tests) -----------------------------------
+build/bench_%: bench/%.c build/libtpe_core.a $(HDR)
+	$(CC) -O2 -g $(WARN) -DSQLITE_CORE -Iext -o $@ $< \
+	  build/libtpe_core.a -lsqlite3 $(LIBM)
+
+bench-quality: deps build/bench_quality
+	./build/bench_quality
+
+bench: deps tpe.so build/bench_speed
+	./build/bench_speed
+	$(PYTHON) bench/speed.py
+
 check-style:
 	@! grep -n '.\{81,\}' ext/*.c ext/*.h tests/*.c || \
 	  (echo "lines over 80 columns above" && false)

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +56,7 @@ static const TpeKindInfo aKindInfo[TPE_NKIND] = {
   { "randint",     2, "low, high" },
   { "uniformint",  2, "low, high" },
   { "choice",     -1, "label, ..." },
-  { "pchoice",    -1, "label: probability, ..." },
+  { "pchoice",    -1, "label = probability, ..." },
 };
 
 const char *tpeKindName(TpeKind e){
@@ -71,14 +72,17 @@ const char *tpeAlgoName(TpeAlgo e){
 }
 
 void tpeAppendReal(sqlite3_str *pStr, double r){
-  char zBuf[32];
+  char zBuf[40];
   int nDigit;
 
-  for(nDigit = 15; nDigit < 17; nDigit++){
-    sqlite3_snprintf(sizeof(zBuf), zBuf, "%.*g", nDigit, r);
+  /* The C library formats and reads doubles exactly; SQLite's own printf
+  ** stops at 16 significant digits, which does not always round-trip.
+  ** Both calls assume the "C" numeric locale (a decimal point), which is
+  ** what programs have unless they call setlocale(LC_NUMERIC, ...). */
+  for(nDigit = 15; nDigit <= 17; nDigit++){
+    snprintf(zBuf, sizeof(zBuf), "%.*g", nDigit, r);
     if( strtod(zBuf, 0) == r ) break;
   }
-  if( nDigit == 17 ) sqlite3_snprintf(sizeof(zBuf), zBuf, "%.17g", r);
   sqlite3_str_appendall(pStr, zBuf);
 }
 
@@ -171,7 +175,7 @@ static void tpeLex(TpeLexer *p){
   }else if( tpeNumberLen(&z[i]) > 0 ){
     i += tpeNumberLen(&z[i]);
     p->eTok = (tpeIsIdentStart(z[i]) || tpeIsDigit(z[i])) ? TK_BAD : TK_NUMBER;
-  }else if( strchr("(),=:", z[i]) ){
+  }else if( strchr("(),=", z[i]) ){
     i++;
     p->eTok = TK_PUNCT;
   }else{
@@ -215,6 +219,9 @@ static char *tpeTokText(const TpeLexer *p){
 /* Current token quoted for a message: `'...'` or the word itself. */
 static char *tpeTokShow(const TpeLexer *p){
   if( p->eTok == TK_END ) return sqlite3_mprintf("end of argument");
+  if( p->eTok == TK_STRING ){
+    return sqlite3_mprintf("%.*s", p->n, &p->z[p->iStart]);
+  }
   return sqlite3_mprintf("'%.*s'", p->n, &p->z[p->iStart]);
 }
 
@@ -231,6 +238,9 @@ struct TpeParse {
 };
 
 /* Record a fault about the whole experiment; keeps the first. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void tpeErr(TpeParse *pP, const char *zFmt, ...){
   va_list ap;
   char *zMsg;
@@ -623,9 +633,9 @@ static void tpeParseLabels(TpeParse *pP, TpeParam *p, TpeLexer *pLex){
     if( bP ){
       double r;
       char *z;
-      if( !tpeTokIs(pLex, ':') ){
-        tpeErrCol(pP, p, "pchoice: expected ':' and a probability after "
-                  "label %d", p->nLabel);
+      if( !tpeTokIs(pLex, '=') ){
+        tpeErrCol(pP, p, "pchoice: expected '=' and a probability after "
+                  "label %d, as in pchoice('a' = 0.7, 'b' = 0.3)", p->nLabel);
         return;
       }
       tpeLex(pLex);
@@ -719,7 +729,7 @@ static char *tpeParamArgsText(const TpeParam *p){
       if( i ) sqlite3_str_appendall(pStr, ", ");
       tpeLabelAppend(pStr, &p->aLabel[i]);
       if( p->eKind == TPE_PCHOICE ){
-        sqlite3_str_appendall(pStr, ": ");
+        sqlite3_str_appendall(pStr, " = ");
         tpeAppendReal(pStr, p->aProb[i]);
       }
     }

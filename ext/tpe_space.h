@@ -34,7 +34,7 @@ typedef enum TpeKind {
   TPE_RANDINT,          /* randint(low, high): integers low <= v < high */
   TPE_UNIFORMINT,       /* uniformint(low, high): integers, both ends */
   TPE_CHOICE,           /* choice(label, ...) */
-  TPE_PCHOICE,          /* pchoice(label: p, ...) */
+  TPE_PCHOICE,          /* pchoice(label = p, ...) */
   TPE_NKIND
 } TpeKind;
 

@@ -254,10 +254,13 @@ int tpeValueEncode(TpeTable *p, int iParam, sqlite3_value *pVal,
     return SQLITE_OK;
   }
   if( eType != SQLITE_INTEGER && eType != SQLITE_FLOAT ){
-    *pzErr = sqlite3_mprintf("%s: column %s: expected a number, got %s "
-        "'%s'", p->zName, pPar->zName,
-        eType == SQLITE_TEXT ? "text" : "a blob",
-        eType == SQLITE_TEXT ? (const char*)sqlite3_value_text(pVal) : "...");
+    if( eType == SQLITE_TEXT ){
+      *pzErr = sqlite3_mprintf("%s: column %s: expected a number, got text "
+          "'%s'", p->zName, pPar->zName, sqlite3_value_text(pVal));
+    }else{
+      *pzErr = sqlite3_mprintf("%s: column %s: expected a number, got a "
+          "blob", p->zName, pPar->zName);
+    }
     return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
   }
   v = sqlite3_value_double(pVal);

@@ -55,6 +55,9 @@ struct TpeCursor {
 };
 
 /* Replace the table's error message with a new one from zFmt. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void tpeVtabErr(TpeTable *p, const char *zFmt, ...){
   va_list ap;
   sqlite3_free(p->base.zErrMsg);
@@ -103,7 +106,7 @@ int tpeTableFind(TpeRegistry *pReg, const char *zName, TpeTable **ppTab,
   char *zDb = 0, *zSql;
   const char *zTab = zName;
   sqlite3_stmt *pStmt = 0;
-  int rc;
+  int rc = SQLITE_ERROR;
 
   *ppTab = 0;
   if( zDot ){
@@ -129,7 +132,12 @@ int tpeTableFind(TpeRegistry *pReg, const char *zName, TpeTable **ppTab,
   }
   sqlite3_free(zDb);
   if( *ppTab == 0 ){
-    *pzErr = sqlite3_mprintf("no such experiment: %s", zName);
+    if( rc == SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("%s is a table but not an experiment; "
+          "create one with CREATE VIRTUAL TABLE ... USING tpe(...)", zName);
+    }else{
+      *pzErr = sqlite3_mprintf("no such experiment: %s", zName);
+    }
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   return SQLITE_OK;
@@ -463,6 +471,13 @@ static int tpeRowid(sqlite3_vtab_cursor *pBase, sqlite3_int64 *pRowid){
 ** Writes
 */
 
+/* How messages name the trial being written: "trial 7" or "new trial". */
+static const char *tpeTrialLabel(sqlite3_int64 iTrial, char *zBuf){
+  if( iTrial < 0 ) return "new trial";
+  sqlite3_snprintf(32, zBuf, "trial %lld", iTrial);
+  return zBuf;
+}
+
 /*
 ** Decide the status a written row takes.  eOld is the row's status before
 ** an UPDATE, or -1 for an INSERT.  pStatus and pLoss are the new column
@@ -470,6 +485,8 @@ static int tpeRowid(sqlite3_vtab_cursor *pBase, sqlite3_int64 *pRowid){
 */
 static int tpeWriteStatus(TpeTable *p, sqlite3_int64 iTrial, int eOld,
                           sqlite3_value *pStatus, sqlite3_value *pLoss){
+  char zBuf[32];
+  const char *zTrial = tpeTrialLabel(iTrial, zBuf);
   int bLoss = sqlite3_value_type(pLoss) != SQLITE_NULL;
   int eNew;
 
@@ -477,15 +494,18 @@ static int tpeWriteStatus(TpeTable *p, sqlite3_int64 iTrial, int eOld,
     int eType = sqlite3_value_type(pLoss);
     double r = sqlite3_value_double(pLoss);
     if( eType != SQLITE_INTEGER && eType != SQLITE_FLOAT ){
-      tpeVtabErr(p, "%s: trial %lld: loss must be a number, got %s '%s'",
-                 p->zName, iTrial, eType == SQLITE_TEXT ? "text" : "a blob",
-                 eType == SQLITE_TEXT ? (const char*)sqlite3_value_text(pLoss)
-                                      : "...");
+      if( eType == SQLITE_TEXT ){
+        tpeVtabErr(p, "%s: %s: loss must be a number, got text '%s'",
+                   p->zName, zTrial, sqlite3_value_text(pLoss));
+      }else{
+        tpeVtabErr(p, "%s: %s: loss must be a number, got a blob",
+                   p->zName, zTrial);
+      }
       return -1;
     }
     if( !isfinite(r) ){
-      tpeVtabErr(p, "%s: trial %lld: loss must be finite, got %!.15g",
-                 p->zName, iTrial, r);
+      tpeVtabErr(p, "%s: %s: loss must be finite, got %g",
+                 p->zName, zTrial, r);
       return -1;
     }
   }
@@ -495,8 +515,8 @@ static int tpeWriteStatus(TpeTable *p, sqlite3_int64 iTrial, int eOld,
     const char *z = (const char*)sqlite3_value_text(pStatus);
     eNew = z ? tpeStatusFromText(z) : -1;
     if( eNew < 0 ){
-      tpeVtabErr(p, "%s: trial %lld: status must be 'pending', 'ok' or "
-                 "'fail', got '%s'", p->zName, iTrial, z ? z : "");
+      tpeVtabErr(p, "%s: %s: status must be 'pending', 'ok' or "
+                 "'fail', got '%s'", p->zName, zTrial, z ? z : "");
       return -1;
     }
   }
@@ -506,13 +526,13 @@ static int tpeWriteStatus(TpeTable *p, sqlite3_int64 iTrial, int eOld,
     eNew = bLoss ? TPE_OK : TPE_PENDING;
   }
   if( eNew == TPE_OK && !bLoss ){
-    tpeVtabErr(p, "%s: trial %lld: status 'ok' needs a loss", p->zName,
-               iTrial);
+    tpeVtabErr(p, "%s: %s: status 'ok' needs a loss", p->zName,
+               zTrial);
     return -1;
   }
   if( eNew == TPE_PENDING && bLoss ){
-    tpeVtabErr(p, "%s: trial %lld: a pending trial has no loss; set "
-               "status = 'ok' with it, or loss = NULL", p->zName, iTrial);
+    tpeVtabErr(p, "%s: %s: a pending trial has no loss; set "
+               "status = 'ok' with it, or loss = NULL", p->zName, zTrial);
     return -1;
   }
   return eNew;
@@ -526,6 +546,8 @@ static int tpeWriteStatus(TpeTable *p, sqlite3_int64 iTrial, int eOld,
 static int tpeWriteParams(TpeTable *p, sqlite3_int64 iTrial,
                           sqlite3_value **argv, const double *aOld,
                           double *aVal){
+  char zBuf[32];
+  const char *zTrial = tpeTrialLabel(iTrial, zBuf);
   const TpeSpace *pS = p->pSpace;
   int i, rc = SQLITE_OK;
 
@@ -544,20 +566,20 @@ static int tpeWriteParams(TpeTable *p, sqlite3_int64 iTrial,
     int bActive = tpeParamActive(pS, iParam, aVal);
     if( aOld && !(aOld[iParam] == aVal[iParam]
                   || (isnan(aOld[iParam]) && isnan(aVal[iParam]))) ){
-      tpeVtabErr(p, "%s: trial %lld: column %s cannot change once "
-                 "recorded; insert a new trial instead", p->zName, iTrial,
+      tpeVtabErr(p, "%s: %s: column %s cannot change once "
+                 "recorded; insert a new trial instead", p->zName, zTrial,
                  pPar->zName);
       return SQLITE_CONSTRAINT;
     }
     if( bActive && isnan(aVal[iParam]) ){
-      tpeVtabErr(p, "%s: trial %lld: column %s needs a value%s%s",
-                 p->zName, iTrial, pPar->zName,
+      tpeVtabErr(p, "%s: %s: column %s needs a value%s%s",
+                 p->zName, zTrial, pPar->zName,
                  pPar->zWhen ? " when " : "", pPar->zWhen ? pPar->zWhen : "");
       return SQLITE_CONSTRAINT;
     }
     if( !bActive && !isnan(aVal[iParam]) ){
-      tpeVtabErr(p, "%s: trial %lld: column %s must be NULL unless %s",
-                 p->zName, iTrial, pPar->zName, pPar->zWhen);
+      tpeVtabErr(p, "%s: %s: column %s must be NULL unless %s",
+                 p->zName, zTrial, pPar->zName, pPar->zWhen);
       return SQLITE_CONSTRAINT;
     }
   }
