@@ -16,7 +16,7 @@ double tpeSamplePrior(const TpeParam *p, TpeRng *pRng){
       return p->a + (p->b - p->a) * tpeRngUniform(pRng);
     case TPE_QUNIFORM:
       u = p->a + (p->b - p->a) * tpeRngUniform(pRng);
-      return rint(u / p->q) * p->q;
+      return rint(u / p->q) * p->q + 0.0;       /* + 0.0: never -0 */
     case TPE_LOGUNIFORM:
       return exp(log(p->a) + (log(p->b) - log(p->a)) * tpeRngUniform(pRng));
     case TPE_QLOGUNIFORM:
@@ -25,7 +25,7 @@ double tpeSamplePrior(const TpeParam *p, TpeRng *pRng){
     case TPE_NORMAL:
       return p->a + p->b * tpeRngNormal(pRng);
     case TPE_QNORMAL:
-      return rint((p->a + p->b * tpeRngNormal(pRng)) / p->q) * p->q;
+      return rint((p->a + p->b * tpeRngNormal(pRng)) / p->q) * p->q + 0.0;
     case TPE_LOGNORMAL:
       return exp(p->a + p->b * tpeRngNormal(pRng));
     case TPE_QLOGNORMAL:
@@ -33,7 +33,7 @@ double tpeSamplePrior(const TpeParam *p, TpeRng *pRng){
       return rint(u / p->q) * p->q;
     case TPE_UNIFORMINT:
       /* hyperopt's uniformint is quniform(low, high, 1) cast to int. */
-      return rint(p->a + (p->b - p->a) * tpeRngUniform(pRng));
+      return rint(p->a + (p->b - p->a) * tpeRngUniform(pRng)) + 0.0;
     case TPE_RANDINT:
       return (double)tpeRngBelow(pRng, p->nLabel);
     case TPE_CHOICE:
