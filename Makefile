@@ -65,7 +65,7 @@ embedtest: build/embed
 	./build/embed
 
 sqltest: tpe.so
-	@sh tests/run_sql.sh $(SQLITE3)
+	@sh tests/run_sql.sh "$(SQLITE3)"
 
 pytest: tpe.so
 	$(PYTHON) tests/test_python.py
