@@ -1,0 +1,679 @@
+/*
+** bench/speed.c: how long one suggestion takes, how memory grows with the
+** history, and how fast the analysis queries run, through the C API.
+**
+**     make bench                               the default run
+**     ./build/bench_speed -p branin -s 100,1000 -r 15      a quick run
+**     ./build/bench_speed -p hartmann6 -s 100000,300000,1000000 -q 0
+**
+** Latency.  For each space of ../shared/bench/PROBLEMS.md named with -p
+** and each history size n of -s, a child process opens an in-memory
+** database, registers sqlite-tpe with sqlite3_tpe_init(), creates the
+** experiment with default options and INSERTs n random points of the
+** space, each with its problem's loss, in one transaction.  Then it times
+** rounds of what a user does per evaluation:
+**
+**     SELECT tpe_suggest('exp');                   -- ask
+**     UPDATE exp SET loss = ? WHERE trial = ?;     -- tell
+**
+** where the loss is the problem's function at the suggested point, read
+** back from the JSON.  The first round is reported apart ("cold": it
+** loads the history); the table shows the median of the -r rounds after
+** it, and the fastest and slowest.  The history grows by one trial per
+** round, so a row of size n covers n+1 .. n+r+1 trials.  Each size runs
+** in its own process so that the peak resident size (ru_maxrss) is that
+** of this size alone; it includes SQLite's page cache of the in-memory
+** database.
+**
+** Queries.  With -q N (default 1,000,000; 0 skips), a child fills an
+** experiment of the 2-D space with N trials and a plain table with the
+** same rows and an index on loss, and times each of
+**
+**     SELECT * FROM exp WHERE status = 'ok' ORDER BY loss LIMIT 5
+**     SELECT * FROM exp WHERE trial = ?       -- a random trial
+**
+** on both, stepping every row and reading every column.
+**
+** References.  hyperopt's and Optuna's per-suggestion medians come from
+** ../shared/bench/ANCHORS.md (copied by hand below); the ratio columns
+** divide them by our ask-and-tell median at the same n.  They were taken
+** on the same kind of machine but not in the same run, and their
+** protocol counts a cheap objective and bookkeeping as we count the tell.
+**
+** Known shortcomings: the random prefill is not the history a real
+** optimization leaves (it is spread over the whole space instead of
+** crowding near the optimum); the timings are those of whatever else
+** runs on the machine, so compare medians of repeated runs.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+/* The entry point of sqlite-tpe, linked in from build/libtpe_core.a. */
+int sqlite3_tpe_init(sqlite3 *db, char **pzErrMsg,
+                     const sqlite3_api_routines *pApi);
+
+#define BENCH_PI 3.14159265358979323846
+#define BENCH_MAXCOL 6          /* most parameters of a space */
+#define BENCH_MAXSIZE 16        /* most history sizes per run */
+
+/**************************************************************************
+** Random numbers: splitmix64, so every run fills the same histories.
+*/
+static uint64_t benchState = 0x5eed;
+
+static double benchUniform(void){
+  uint64_t z = (benchState += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Uniform integer in [lo, hi]. */
+static double benchInt(int lo, int hi){
+  return lo + floor(benchUniform() * (hi - lo + 1));
+}
+
+/* exp of a uniform draw between log(lo) and log(hi). */
+static double benchLogUniform(double lo, double hi){
+  return exp(log(lo) + (log(hi) - log(lo)) * benchUniform());
+}
+
+/**************************************************************************
+** The four spaces, their random points and their losses.  A point is an
+** array of doubles in declared order: label indexes for choices, NaN for
+** parameters of branches not taken.
+*/
+typedef struct BenchSpace BenchSpace;
+struct BenchSpace {
+  const char *zName;          /* name used by -p */
+  const char *zDecl;          /* the declaration */
+  int nCol;                   /* number of parameters */
+  const char *azCol[BENCH_MAXCOL];   /* their names */
+  const char *const *azLabel; /* labels of the choice parameter, or 0 */
+  int iChoice;                /* which parameter is the choice, or -1 */
+  void (*xRandom)(double*);   /* fill a random point */
+  double (*xLoss)(const double*);    /* the problem's loss at a point */
+  double aRef[3][3];          /* ANCHORS.md ms at 100/1000/5000: hyperopt
+                              ** TPE, Optuna memory, Optuna SQLite */
+};
+
+static void benchRandBranin(double *a){
+  a[0] = -5 + 15 * benchUniform();
+  a[1] = 15 * benchUniform();
+}
+
+static double benchBranin(const double *a){
+  double b = 5.1 / (4 * BENCH_PI * BENCH_PI), c = 5 / BENCH_PI;
+  double t = 1 / (8 * BENCH_PI);
+  double u = a[1] - b * a[0] * a[0] + c * a[0] - 6;
+  return u * u + 10 * (1 - t) * cos(a[0]) + 10;
+}
+
+static void benchRandHartmann6(double *a){
+  int i;
+  for(i = 0; i < 6; i++) a[i] = benchUniform();
+}
+
+static double benchHartmann6(const double *a){
+  static const double aAlpha[4] = { 1.0, 1.2, 3.0, 3.2 };
+  static const double aA[4][6] = {
+    { 10,   3,    17,   3.5,  1.7,  8  },
+    { 0.05, 10,   17,   0.1,  8,    14 },
+    { 3,    3.5,  1.7,  10,   17,   8  },
+    { 17,   8,    0.05, 10,   0.1,  14 },
+  };
+  static const double aP[4][6] = {
+    { 1312, 1696, 5569, 124,  8283, 5886 },
+    { 2329, 4135, 8307, 3736, 1004, 9991 },
+    { 2348, 1451, 3522, 2883, 3047, 6650 },
+    { 4047, 8828, 8732, 5743, 1091, 381  },
+  };
+  double f = 0;
+  int i, j;
+
+  for(i = 0; i < 4; i++){
+    double s = 0;
+    for(j = 0; j < 6; j++){
+      double d = a[j] - aP[i][j] * 1e-4;
+      s += aA[i][j] * d * d;
+    }
+    f -= aAlpha[i] * exp(-s);
+  }
+  return f;
+}
+
+static const char *const azOptimizer[] = { "adam", "sgd", "rmsprop", 0 };
+
+static void benchRandMixedMl(double *a){
+  a[0] = benchLogUniform(1e-5, 1);
+  a[1] = 16 * benchInt(1, 32);
+  a[2] = benchInt(0, 2);
+  a[3] = 0.8 * benchUniform();
+}
+
+static double benchMixedMl(const double *a){
+  static const double aBestLr[3] = { -3, -1.5, -2.5 };
+  static const double aOffset[3] = { 0, 0.3, 0.1 };
+  int iOpt = (int)a[2];
+  double u = log10(a[0]) - aBestLr[iOpt];
+  double v = log2(a[1]) - 7;
+  double w = a[3] - 0.2;
+  return u*u/2 + v*v/8 + w*w + aOffset[iOpt];
+}
+
+static const char *const azModel[] = { "svm", "forest", "knn", 0 };
+
+static void benchRandConditional(double *a){
+  int i;
+  for(i = 1; i < 6; i++) a[i] = NAN;
+  a[0] = benchInt(0, 2);
+  if( a[0] == 0 ){
+    a[1] = benchLogUniform(1e-3, 1e3);
+    a[2] = benchLogUniform(1e-5, 1);
+  }else if( a[0] == 1 ){
+    a[3] = 10 * benchInt(1, 100);
+    a[4] = benchInt(2, 32);
+  }else{
+    a[5] = benchInt(1, 50);
+  }
+}
+
+static double benchConditional(const double *a){
+  double u, v;
+  if( a[0] == 0 ){
+    u = log10(a[1]) - 1;
+    v = log10(a[2]) + 2;
+    return 0.05 + u*u/10 + v*v/10;
+  }
+  if( a[0] == 1 ){
+    u = a[3] - 300;
+    v = a[4] - 12;
+    return u*u/1e5 + v*v/400;
+  }
+  u = a[5] - 7;
+  return 0.15 + u*u/100;
+}
+
+/* ANCHORS.md, "Per-suggestion latency": hyperopt TPE, Optuna TPE default
+** in memory, Optuna TPE default with SQLite (no 5,000 figure: 0). */
+static const BenchSpace aSpace[] = {
+  { "branin", "x1 uniform(-5, 10), x2 uniform(0, 15)", 2,
+    { "x1", "x2" }, 0, -1, benchRandBranin, benchBranin,
+    { { 2.85, 7.10, 44.2 }, { 2.49, 8.89, 32.2 }, { 41.8, 47.5, 0 } } },
+  { "hartmann6",
+    "x0 uniform(0, 1), x1 uniform(0, 1), x2 uniform(0, 1), "
+    "x3 uniform(0, 1), x4 uniform(0, 1), x5 uniform(0, 1)", 6,
+    { "x0", "x1", "x2", "x3", "x4", "x5" }, 0, -1,
+    benchRandHartmann6, benchHartmann6,
+    { { 6.64, 20.1, 69.7 }, { 3.60, 11.7, 61.0 }, { 42.5, 57.5, 0 } } },
+  { "mixed_ml",
+    "lr loguniform(1e-5, 1), units quniform(16, 512, 16), "
+    "optimizer choice('adam', 'sgd', 'rmsprop'), dropout uniform(0, 0.8)",
+    4, { "lr", "units", "optimizer", "dropout" }, azOptimizer, 2,
+    benchRandMixedMl, benchMixedMl,
+    { { 5.03, 26.6, 134 }, { 2.83, 9.43, 35.3 }, { 41.8, 55.1, 0 } } },
+  { "conditional",
+    "model choice('svm', 'forest', 'knn'), "
+    "C loguniform(1e-3, 1e3) WHEN model = 'svm', "
+    "gamma loguniform(1e-5, 1) WHEN model = 'svm', "
+    "trees quniform(10, 1000, 10) WHEN model = 'forest', "
+    "depth uniformint(2, 32) WHEN model = 'forest', "
+    "k uniformint(1, 50) WHEN model = 'knn'", 6,
+    { "model", "C", "gamma", "trees", "depth", "k" }, azModel, 0,
+    benchRandConditional, benchConditional,
+    { { 5.73, 26.7, 122 }, { 3.24, 11.6, 76.6 }, { 41.9, 73.8, 0 } } },
+};
+#define BENCH_NSPACE ((int)(sizeof(aSpace) / sizeof(aSpace[0])))
+
+/**************************************************************************
+** Helpers
+*/
+
+/* Stop the program: a benchmark that hits an error measures nothing. */
+static void benchDie(sqlite3 *db, const char *zWhat){
+  fprintf(stderr, "bench_speed: %s: %s\n", zWhat,
+          db ? sqlite3_errmsg(db) : "failed");
+  exit(1);
+}
+
+static double benchNow(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int benchCmp(const void *a, const void *b){
+  double x = *(const double*)a, y = *(const double*)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median of a[0..n-1]; sorts a. */
+static double benchMedian(double *a, int n){
+  qsort(a, n, sizeof(double), benchCmp);
+  return n % 2 ? a[n/2] : 0.5 * (a[n/2 - 1] + a[n/2]);
+}
+
+static void benchExec(sqlite3 *db, const char *zSql){
+  if( sqlite3_exec(db, zSql, 0, 0, 0) != SQLITE_OK ) benchDie(db, zSql);
+}
+
+static sqlite3_stmt *benchPrepare(sqlite3 *db, const char *zSql){
+  sqlite3_stmt *pStmt = 0;
+  if( sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) != SQLITE_OK ){
+    benchDie(db, zSql);
+  }
+  return pStmt;
+}
+
+/* Peak resident size of this process in MiB. */
+static double benchPeakMiB(void){
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+/* Options appended to every declaration (-o), "" for the defaults. */
+static const char *zBenchOpts = "";
+
+/* An in-memory database with sqlite-tpe and experiment "exp" of pS. */
+static sqlite3 *benchOpen(const BenchSpace *pS){
+  sqlite3 *db = 0;
+  char *zSql;
+
+  if( sqlite3_open(":memory:", &db) != SQLITE_OK ) benchDie(db, "open");
+  if( sqlite3_tpe_init(db, 0, 0) != SQLITE_OK ) benchDie(db, "init");
+  zSql = sqlite3_mprintf("CREATE VIRTUAL TABLE exp USING tpe(%s%s%s)",
+                         pS->zDecl, zBenchOpts[0] ? ", " : "", zBenchOpts);
+  benchExec(db, zSql);
+  sqlite3_free(zSql);
+  return db;
+}
+
+/* Bind point a of space pS to parameters 1..nCol of pStmt. */
+static void benchBindPoint(sqlite3_stmt *pStmt, const BenchSpace *pS,
+                           const double *a){
+  int i;
+  for(i = 0; i < pS->nCol; i++){
+    if( a[i] != a[i] ){
+      sqlite3_bind_null(pStmt, i + 1);
+    }else if( i == pS->iChoice ){
+      sqlite3_bind_text(pStmt, i + 1, pS->azLabel[(int)a[i]], -1,
+                        SQLITE_STATIC);
+    }else{
+      sqlite3_bind_double(pStmt, i + 1, a[i]);
+    }
+  }
+}
+
+/* Add n random points with their losses in one transaction, through the
+** virtual table (zTab "exp") or a plain table with the same columns. */
+static void benchFill(sqlite3 *db, const BenchSpace *pS, const char *zTab,
+                      int n){
+  sqlite3_str *pStr = sqlite3_str_new(db);
+  sqlite3_stmt *pStmt;
+  char *zSql;
+  double a[BENCH_MAXCOL];
+  int i;
+
+  sqlite3_str_appendf(pStr, "INSERT INTO %s(", zTab);
+  for(i = 0; i < pS->nCol; i++) sqlite3_str_appendf(pStr, "%s, ",
+                                                    pS->azCol[i]);
+  sqlite3_str_appendall(pStr, "loss) VALUES(");
+  for(i = 0; i < pS->nCol; i++) sqlite3_str_appendall(pStr, "?, ");
+  sqlite3_str_appendall(pStr, "?)");
+  zSql = sqlite3_str_finish(pStr);
+  pStmt = benchPrepare(db, zSql);
+  sqlite3_free(zSql);
+  benchExec(db, "BEGIN");
+  for(i = 0; i < n; i++){
+    pS->xRandom(a);
+    benchBindPoint(pStmt, pS, a);
+    sqlite3_bind_double(pStmt, pS->nCol + 1, pS->xLoss(a));
+    if( sqlite3_step(pStmt) != SQLITE_DONE ) benchDie(db, "prefill");
+    sqlite3_reset(pStmt);
+  }
+  benchExec(db, "COMMIT");
+  sqlite3_finalize(pStmt);
+}
+
+/*
+** Read the point of a suggestion's JSON z into a[] and return its trial
+** id.  The JSON is the extension's own: {"trial": 7, "x": 1.5, ...}, with
+** inactive parameters left out.
+*/
+static sqlite3_int64 benchParse(const BenchSpace *pS, const char *z,
+                                double *a){
+  char zKey[40];
+  int i, j;
+
+  for(i = 0; i < pS->nCol; i++){
+    const char *zAt;
+    snprintf(zKey, sizeof(zKey), "\"%s\": ", pS->azCol[i]);
+    zAt = strstr(z, zKey);
+    a[i] = NAN;
+    if( zAt == 0 ) continue;
+    zAt += strlen(zKey);
+    if( i == pS->iChoice ){
+      for(j = 0; pS->azLabel[j]; j++){
+        size_t nL = strlen(pS->azLabel[j]);
+        if( zAt[0] == '"' && strncmp(zAt + 1, pS->azLabel[j], nL) == 0
+         && zAt[nL + 1] == '"' ){
+          a[i] = j;
+        }
+      }
+    }else{
+      a[i] = strtod(zAt, 0);
+    }
+  }
+  if( strncmp(z, "{\"trial\": ", 10) != 0 ) benchDie(0, z);
+  return strtoll(z + 10, 0, 10);
+}
+
+/**************************************************************************
+** Latency of ask and tell
+*/
+
+/* What a child measured for one space and size, sent to the parent. */
+typedef struct BenchResult BenchResult;
+struct BenchResult {
+  double rCold;         /* first ask and tell after the prefill, s */
+  double rMed;          /* median ask and tell, s */
+  double rMin;          /* fastest ask and tell, s */
+  double rMax;          /* slowest ask and tell, s */
+  double rAsk;          /* median ask alone, s */
+  double rTell;         /* median tell alone, s */
+  double rFill;         /* time to prefill, s */
+  double rPeakMiB;      /* peak resident size of the child, MiB */
+};
+
+/* One ask and tell on db; returns the time of each through the args. */
+static void benchRound(sqlite3 *db, const BenchSpace *pS,
+                       sqlite3_stmt *pAsk, sqlite3_stmt *pTell,
+                       double *prAsk, double *prTell){
+  double a[BENCH_MAXCOL], t0, t1, t2;
+  sqlite3_int64 iTrial;
+
+  t0 = benchNow();
+  if( sqlite3_step(pAsk) != SQLITE_ROW ) benchDie(db, "tpe_suggest");
+  iTrial = benchParse(pS, (const char*)sqlite3_column_text(pAsk, 0), a);
+  sqlite3_reset(pAsk);
+  t1 = benchNow();
+  sqlite3_bind_double(pTell, 1, pS->xLoss(a));
+  sqlite3_bind_int64(pTell, 2, iTrial);
+  if( sqlite3_step(pTell) != SQLITE_DONE ) benchDie(db, "UPDATE");
+  sqlite3_reset(pTell);
+  t2 = benchNow();
+  if( sqlite3_changes(db) != 1 ) benchDie(db, "UPDATE changed no row");
+  *prAsk = t1 - t0;
+  *prTell = t2 - t1;
+}
+
+/* Measure one space at one size in this process. */
+static void benchLatency(const BenchSpace *pS, int n, int nRound,
+                         BenchResult *pRes){
+  sqlite3 *db = benchOpen(pS);
+  sqlite3_stmt *pAsk, *pTell;
+  double *aAll, *aAsk, *aTell, t0, rAsk, rTell;
+  int i;
+
+  aAll = malloc(sizeof(double) * 3 * nRound);
+  if( aAll == 0 ) benchDie(0, "malloc");
+  aAsk = aAll + nRound;
+  aTell = aAll + 2 * nRound;
+  t0 = benchNow();
+  benchFill(db, pS, "exp", n);
+  pRes->rFill = benchNow() - t0;
+  pAsk = benchPrepare(db, "SELECT tpe_suggest('exp')");
+  pTell = benchPrepare(db, "UPDATE exp SET loss = ? WHERE trial = ?");
+  benchRound(db, pS, pAsk, pTell, &rAsk, &rTell);
+  pRes->rCold = rAsk + rTell;
+  for(i = 0; i < nRound; i++){
+    benchRound(db, pS, pAsk, pTell, &aAsk[i], &aTell[i]);
+    aAll[i] = aAsk[i] + aTell[i];
+  }
+  pRes->rMed = benchMedian(aAll, nRound);
+  pRes->rMin = aAll[0];
+  pRes->rMax = aAll[nRound - 1];
+  pRes->rAsk = benchMedian(aAsk, nRound);
+  pRes->rTell = benchMedian(aTell, nRound);
+  pRes->rPeakMiB = benchPeakMiB();
+  sqlite3_finalize(pAsk);
+  sqlite3_finalize(pTell);
+  sqlite3_close(db);
+  free(aAll);
+}
+
+/* Run benchLatency in a child so that its peak memory is its own. */
+static void benchLatencyChild(const BenchSpace *pS, int n, int nRound,
+                              BenchResult *pRes){
+  int aFd[2], st;
+  pid_t pid;
+
+  if( pipe(aFd) != 0 ) benchDie(0, "pipe");
+  fflush(stdout);
+  pid = fork();
+  if( pid < 0 ) benchDie(0, "fork");
+  if( pid == 0 ){
+    close(aFd[0]);
+    benchLatency(pS, n, nRound, pRes);
+    if( write(aFd[1], pRes, sizeof(*pRes)) != (ssize_t)sizeof(*pRes) ){
+      _exit(1);
+    }
+    _exit(0);
+  }
+  close(aFd[1]);
+  if( read(aFd[0], pRes, sizeof(*pRes)) != (ssize_t)sizeof(*pRes) ){
+    benchDie(0, "child measured nothing");
+  }
+  close(aFd[0]);
+  waitpid(pid, &st, 0);
+}
+
+/* The ANCHORS.md figure (ms) for reference iRef at size n, or 0. */
+static double benchRef(const BenchSpace *pS, int iRef, int n){
+  switch( n ){
+    case 100:  return pS->aRef[iRef][0];
+    case 1000: return pS->aRef[iRef][1];
+    case 5000: return pS->aRef[iRef][2];
+  }
+  return 0;
+}
+
+/* Print "12.3 ms  1234x" style cells for one reference, or dashes. */
+static void benchRefCells(double rRefMs, double rOurs){
+  if( rRefMs > 0 ){
+    printf(" %8.2f | %7.0fx |", rRefMs, rRefMs * 1e-3 / rOurs);
+  }else{
+    printf(" %8s | %8s |", "-", "-");
+  }
+}
+
+static void benchLatencyTable(const int *aiSpace, int nSpace,
+                              const int *aSize, int nSize, int nRound){
+  int i, j;
+
+  printf("## One ask and tell, C API, in-memory database\n\n");
+  printf("Median over %d rounds after one cold round; us = microseconds."
+         " References in ms\nfrom ANCHORS.md (hyperopt TPE; Optuna TPE "
+         "default, in memory); ratio =\nreference / our median.\n\n",
+         nRound);
+  printf("| space | trials | ask+tell us | [min-max] us | ask us | tell us "
+         "| cold us | peak MiB | hyperopt ms | speed-up | Optuna ms "
+         "| speed-up |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for(i = 0; i < nSpace; i++){
+    const BenchSpace *pS = &aSpace[aiSpace[i]];
+    for(j = 0; j < nSize; j++){
+      BenchResult res;
+      memset(&res, 0, sizeof(res));
+      benchLatencyChild(pS, aSize[j], nRound, &res);
+      printf("| %s | %d | %.1f | %.1f-%.1f | %.1f | %.1f | %.0f | %.1f |",
+             pS->zName, aSize[j], res.rMed * 1e6, res.rMin * 1e6,
+             res.rMax * 1e6, res.rAsk * 1e6, res.rTell * 1e6,
+             res.rCold * 1e6, res.rPeakMiB);
+      benchRefCells(benchRef(pS, 0, aSize[j]), res.rMed);
+      benchRefCells(benchRef(pS, 1, aSize[j]), res.rMed);
+      printf("\n");
+      fflush(stdout);
+    }
+  }
+  printf("\n");
+}
+
+/**************************************************************************
+** Analysis queries against their plain-table floor
+*/
+
+/* Median time of running pStmt nRep times (rebinding a random trial id
+** in 1..nRow first if it has a parameter), stepping every row. */
+static double benchQuery(sqlite3 *db, sqlite3_stmt *pStmt, int nRow,
+                         int nRep){
+  double *a = malloc(sizeof(double) * nRep), r;
+  int i, j, nCol = sqlite3_column_count(pStmt), nSeen = 0;
+
+  if( a == 0 ) benchDie(0, "malloc");
+  for(i = 0; i < nRep; i++){
+    double t0;
+    if( sqlite3_bind_parameter_count(pStmt) > 0 ){
+      sqlite3_bind_int64(pStmt, 1, 1 + (sqlite3_int64)(benchUniform()*nRow));
+    }
+    t0 = benchNow();
+    while( sqlite3_step(pStmt) == SQLITE_ROW ){
+      for(j = 0; j < nCol; j++) sqlite3_column_value(pStmt, j);
+      nSeen++;
+    }
+    if( sqlite3_reset(pStmt) != SQLITE_OK ) benchDie(db, "query");
+    a[i] = benchNow() - t0;
+  }
+  if( nSeen < nRep ) benchDie(0, "query returned too few rows");
+  r = benchMedian(a, nRep);
+  free(a);
+  return r;
+}
+
+static void benchQueries(int nRow){
+  static const char *const azSql[] = {
+    "SELECT * FROM %s WHERE status = 'ok' ORDER BY loss LIMIT 5",
+    "SELECT * FROM %s WHERE trial = ?",
+  };
+  static const int aRep[] = { 2001, 20001 };
+  const BenchSpace *pS = &aSpace[0];
+  sqlite3 *db = benchOpen(pS);
+  double t0;
+  int i;
+
+  printf("## Analysis queries at %d trials (%s space)\n\n", nRow,
+         pS->zName);
+  t0 = benchNow();
+  benchFill(db, pS, "exp", nRow);
+  printf("Prefill through the virtual table: %.1f s.  Floor: a plain "
+         "table with the same\nrows (exp_trials copied) and an index on "
+         "loss.  Median over repetitions.\n\n", benchNow() - t0);
+  benchExec(db, "CREATE TABLE plain AS SELECT * FROM exp_trials;"
+                "CREATE INDEX plain_loss ON plain(loss);");
+  printf("| query | experiment us | plain table us | ratio |\n");
+  printf("|---|---:|---:|---:|\n");
+  for(i = 0; i < 2; i++){
+    char *zExp = sqlite3_mprintf(azSql[i], "exp");
+    char *zPlain = sqlite3_mprintf(azSql[i], "plain");
+    sqlite3_stmt *pExp = benchPrepare(db, zExp);
+    sqlite3_stmt *pPlain = benchPrepare(db, zPlain);
+    double rPlain, rExp;
+    /* Alternate to share the machine's mood between the two. */
+    rExp = benchQuery(db, pExp, nRow, aRep[i]);
+    rPlain = benchQuery(db, pPlain, nRow, aRep[i]);
+    rExp = fmin(rExp, benchQuery(db, pExp, nRow, aRep[i]));
+    rPlain = fmin(rPlain, benchQuery(db, pPlain, nRow, aRep[i]));
+    printf("| `%s` | %.2f | %.2f | %.2f |\n", zExp, rExp * 1e6,
+           rPlain * 1e6, rExp / rPlain);
+    sqlite3_finalize(pExp);
+    sqlite3_finalize(pPlain);
+    sqlite3_free(zExp);
+    sqlite3_free(zPlain);
+  }
+  printf("\n(each figure is the lower of two medians, the two tables "
+         "measured in turn)\n\n");
+  sqlite3_close(db);
+}
+
+/**************************************************************************
+** Main
+*/
+
+static void benchUsage(void){
+  fprintf(stderr,
+    "usage: bench_speed [-p SPACES] [-s SIZES] [-r ROUNDS] [-q ROWS] "
+    "[-o OPTIONS]\n"
+    "  -p  comma-separated spaces: branin,hartmann6,mixed_ml,conditional\n"
+    "      (default all)\n"
+    "  -s  comma-separated history sizes (default "
+    "100,1000,5000,10000,100000)\n"
+    "  -r  timed rounds per size after the cold one (default 31)\n"
+    "  -q  trials of the query comparison, 0 to skip (default 1000000)\n"
+    "  -o  options added to each declaration, e.g. \"compat = hyperopt\"\n");
+  exit(2);
+}
+
+int main(int argc, char **argv){
+  int aiSpace[BENCH_NSPACE], nSpace = 0;
+  int aSize[BENCH_MAXSIZE], nSize = 0;
+  int nRound = 31, nQuery = 1000000;
+  int i, c;
+
+  while( (c = getopt(argc, argv, "p:s:r:q:o:")) != -1 ){
+    char *z, *zTok, *zSave = 0;
+    switch( c ){
+      case 'p':
+        for(z = optarg; (zTok = strtok_r(z, ",", &zSave)) != 0; z = 0){
+          for(i = 0; i < BENCH_NSPACE; i++){
+            if( strcmp(zTok, aSpace[i].zName) == 0 ) break;
+          }
+          if( i == BENCH_NSPACE || nSpace == BENCH_NSPACE ) benchUsage();
+          aiSpace[nSpace++] = i;
+        }
+        break;
+      case 's':
+        for(z = optarg; (zTok = strtok_r(z, ",", &zSave)) != 0; z = 0){
+          if( nSize == BENCH_MAXSIZE || atoi(zTok) < 0 ) benchUsage();
+          aSize[nSize++] = atoi(zTok);
+        }
+        break;
+      case 'r':
+        nRound = atoi(optarg);
+        if( nRound < 1 ) benchUsage();
+        break;
+      case 'q':
+        nQuery = atoi(optarg);
+        break;
+      case 'o':
+        zBenchOpts = optarg;
+        break;
+      default:
+        benchUsage();
+    }
+  }
+  if( nSpace == 0 ){
+    for(i = 0; i < BENCH_NSPACE; i++) aiSpace[nSpace++] = i;
+  }
+  if( nSize == 0 ){
+    static const int aDefault[] = { 100, 1000, 5000, 10000, 100000 };
+    for(i = 0; i < 5; i++) aSize[nSize++] = aDefault[i];
+  }
+  printf("# sqlite-tpe speed (SQLite %s, options: %s)\n\n",
+         sqlite3_libversion(), zBenchOpts[0] ? zBenchOpts : "defaults");
+  benchLatencyTable(aiSpace, nSpace, aSize, nSize, nRound);
+  if( nQuery > 0 ) benchQueries(nQuery);
+  return 0;
+}
