@@ -8,6 +8,14 @@
 
 #include "tpe_sqlite.h"
 
+/* exp of a uniform draw between log(low) and log(high), kept within
+** [low, high]: exp(log(low)) can land one unit in the last place below
+** low, which the value checks would call out of range. */
+static double tpeLogUniform(const TpeParam *p, TpeRng *pRng){
+  double v = exp(log(p->a) + (log(p->b) - log(p->a)) * tpeRngUniform(pRng));
+  return v < p->a ? p->a : (v > p->b ? p->b : v);
+}
+
 double tpeSamplePrior(const TpeParam *p, TpeRng *pRng){
   double u;
 
@@ -18,10 +26,9 @@ double tpeSamplePrior(const TpeParam *p, TpeRng *pRng){
       u = p->a + (p->b - p->a) * tpeRngUniform(pRng);
       return rint(u / p->q) * p->q + 0.0;       /* + 0.0: never -0 */
     case TPE_LOGUNIFORM:
-      return exp(log(p->a) + (log(p->b) - log(p->a)) * tpeRngUniform(pRng));
+      return tpeLogUniform(p, pRng);
     case TPE_QLOGUNIFORM:
-      u = exp(log(p->a) + (log(p->b) - log(p->a)) * tpeRngUniform(pRng));
-      return rint(u / p->q) * p->q;
+      return rint(tpeLogUniform(p, pRng) / p->q) * p->q;
     case TPE_NORMAL:
       return p->a + p->b * tpeRngNormal(pRng);
     case TPE_QNORMAL:

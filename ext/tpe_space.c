@@ -17,6 +17,7 @@
 */
 #include "tpe_space.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -382,14 +383,21 @@ static void tpeParseOptionValue(TpeParse *pP, const TpeOptInfo *pInfo,
                    || strchr(zVal, 'E')) ){
         tpeErr(pP, "option %s: expected an integer, got '%s'",
                pInfo->zName, zVal);
+      }else if( pInfo->iOff == OPTOFF(iSeed) ){
+        long long iSeed;
+        errno = 0;
+        iSeed = strtoll(zVal, 0, 10);
+        if( errno == ERANGE ){
+          tpeErr(pP, "option seed: expected a 64-bit integer, got %s", zVal);
+        }else{
+          pOpt->iSeed = (int64_t)iSeed;
+        }
       }else if( bInt && (r < pInfo->rMin || r > pInfo->rMax) ){
         tpeErr(pP, "option %s: expected an integer in [%.15g, %.15g], "
                "got %s", pInfo->zName, pInfo->rMin, pInfo->rMax, zVal);
       }else if( !bInt && !(r > pInfo->rMin && r <= pInfo->rMax) ){
         tpeErr(pP, "option %s: expected a number in (%.15g, %.15g], "
                "got %s", pInfo->zName, pInfo->rMin, pInfo->rMax, zVal);
-      }else if( pInfo->iOff == OPTOFF(iSeed) ){
-        pOpt->iSeed = (int64_t)strtoll(zVal, 0, 10);
       }else if( bInt ){
         *(int*)pField = (int)r;
       }else{
@@ -671,9 +679,7 @@ static void tpeParseLabels(TpeParse *pP, TpeParam *p, TpeLexer *pLex){
   }else if( bP && fabs(rSum - 1.0) > 1e-9 ){
     tpeErrCol(pP, p, "pchoice probabilities must sum to 1, got %.15g",
               rSum);
-  }else if( bP ){
-    for(i = 0; i < p->nLabel; i++) p->aProb[i] /= rSum;
-  }else{
+  }else if( !bP ){
     for(i = 0; i < p->nLabel; i++) p->aProb[i] = 1.0 / p->nLabel;
   }
 }
@@ -1010,6 +1016,13 @@ static void tpeOrderParams(TpeParse *pP){
     if( nStep > pS->nParam ){
       sqlite3_str *pStr = sqlite3_str_new(0);
       char *z;
+      /* After nParam steps the walk is on the cycle: name the cycle from
+      ** its first-declared parameter. */
+      i = iCur;
+      for(j = 0; j < pS->nParam; j++){
+        iCur = pS->aParam[iCur].iParent;
+        if( iCur < i ) i = iCur;
+      }
       iCur = i;
       for(j = 0; j <= pS->nParam; j++){
         sqlite3_str_appendf(pStr, "%s%s", j ? " -> " : "",

@@ -39,6 +39,7 @@ CREATE VIRTUAL TABLE e USING tpe(m choice('a', 'b'), y uniform(0, 1) WHEN m = 1)
 CREATE VIRTUAL TABLE e USING tpe(m choice('a', 'b') WHEN m = 'a');
 CREATE VIRTUAL TABLE e USING tpe(a choice('x', 'y') WHEN b = 'x', b choice('x', 'y') WHEN a = 'y');
 CREATE VIRTUAL TABLE e USING tpe(a choice('x') WHEN c = 'x', b choice('x') WHEN a = 'x', c choice('x') WHEN b = 'x');
+CREATE VIRTUAL TABLE e USING tpe(c uniform(0, 1) WHEN a = 'u', a choice('u', 'v') WHEN b = 'u', b choice('u', 'v') WHEN a = 'u');
 CREATE VIRTUAL TABLE e USING tpe(m choice('a'), y uniform(0, 1) WHEN m 'a');
 CREATE VIRTUAL TABLE e USING tpe(trial uniform(0, 1));
 CREATE VIRTUAL TABLE e USING tpe(LOSS uniform(0, 1));
@@ -50,6 +51,7 @@ CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), sed = 1);
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), seed = 1, seed = 2);
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), seed = 'abc');
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), seed = 1.5);
+CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), seed = 9223372036854775808);
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), algo = 'grid');
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), compat = 'optuna');
 CREATE VIRTUAL TABLE e USING tpe(x uniform(0, 1), gamma = 0);
@@ -89,4 +91,8 @@ CREATE VIRTUAL TABLE net USING tpe(
 );
 SELECT * FROM tpe_space('net');
 SELECT name, type FROM pragma_table_list WHERE name LIKE 'net%' ORDER BY name;
+-- Probabilities are shown as declared; the seed takes the whole int64 range.
+CREATE VIRTUAL TABLE p USING tpe(x pchoice('a' = 0.2, 'b' = 0.7, 'c' = 0.1),
+                                 seed = -9223372036854775808);
+SELECT name, args FROM tpe_space('p') WHERE name IN ('x', 'seed');
 SELECT name, type FROM pragma_table_xinfo('net');
