@@ -18,7 +18,7 @@ PYTHON  ?= /usr/bin/python3
 SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 
-.PHONY: all deps deps-build demo test unit sqltest pytest embedtest clean \
+.PHONY: all deps deps-build demo test unit sqltest pytest embedtest nodetest clean \
         sanitize check-style bench bench-quality
 
 all: deps-build tpe.so
@@ -70,7 +70,17 @@ sqltest: tpe.so
 pytest: tpe.so
 	$(PYTHON) tests/test_python.py
 
-test: deps tpe.so unit embedtest sqltest pytest
+# Node.js through better-sqlite3 (which bundles its own SQLite), where node
+# and npm are installed.
+nodetest: tpe.so
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  cd tests/node && npm install --no-audit --no-fund --no-package-lock \
+	    --loglevel=error >/dev/null && node --test test.js; \
+	else \
+	  echo "node: not installed, Node.js test not run"; \
+	fi
+
+test: deps tpe.so unit embedtest sqltest pytest nodetest
 	@echo "all tests passed"
 
 sanitize:
