@@ -1099,11 +1099,8 @@ int tpeSpaceParse(const char *zName, int nArg, const char *const *azArg,
   tpeOptionsDefault(&sParse.pSpace->opt);
   sParse.pSpace->zName = sqlite3_mprintf("%s", zName);
   aWhen = sqlite3_malloc64(sizeof(TpeWhen) * (nArg + 1));
-  if( sParse.pSpace->zName == 0 || aWhen == 0 ){
-    sParse.rc = SQLITE_NOMEM;
-  }else{
-    memset(aWhen, 0, sizeof(TpeWhen) * (nArg + 1));
-  }
+  if( aWhen ) memset(aWhen, 0, sizeof(TpeWhen) * (nArg + 1));
+  if( sParse.pSpace->zName == 0 || aWhen == 0 ) sParse.rc = SQLITE_NOMEM;
 
   for(i = 0; i < nArg && sParse.rc == SQLITE_OK; i++){
     tpeParseArg(&sParse, azArg[i], aWhen);
