@@ -5,10 +5,12 @@
 **     SELECT tpe_best('exp');      -- {"trial": 3, "x": ..., "loss": 0.1}
 **     SELECT * FROM tpe_space('exp');
 **
-** tpe_suggest loads the experiment's history, asks the experiment's
-** algorithm for a point (tpe_algo.h) and records it as a pending trial in
-** the caller's transaction, all within one call.  tpe_space is an
-** eponymous table-valued function listing parameters and options.
+** tpe_suggest takes the experiment's history from its per-connection
+** cache (reloaded only when another write moved it, see tpe_vtab.h),
+** asks the experiment's algorithm for a point (tpe_algo.h) and records it
+** as a pending trial in the caller's transaction, all within one call.
+** tpe_space is an eponymous table-valued function listing parameters and
+** options.
 */
 #include "tpe_vtab.h"
 
@@ -110,31 +112,40 @@ static int tpeRecordPending(TpeTable *p, sqlite3_int64 iTrial,
 
 /*
 ** tpe_suggest(EXPERIMENT): suggest the next trial, record it as pending,
-** and return it as JSON text.
+** and return it as JSON text.  The history comes from the experiment's
+** cache (tpeHistoryGet), which the new pending trial then joins.
 */
 static void tpeSuggestFunc(sqlite3_context *ctx, int argc,
                            sqlite3_value **argv){
   TpeTable *p = tpeFuncTable(ctx, argv[0]);
-  TpeHistory hist;
-  sqlite3_int64 iTrial;
+  const TpeHistory *pHist = 0;
+  sqlite3_int64 iTrial = 0;
   sqlite3_str *pStr;
   double *aVal = 0;
   char *zErr = 0;
-  int rc;
+  int rc, bKeep;
 
   (void)argc;
   if( p == 0 ) return;
-  memset(&hist, 0, sizeof(hist));
-  rc = tpeHistoryLoad(p, &hist);
+  rc = tpeHistoryGet(p, &pHist);
   if( rc == SQLITE_OK ){
     aVal = sqlite3_malloc64(sizeof(double) * (p->pSpace->nParam + 1));
     if( aVal == 0 ) rc = SQLITE_NOMEM;
   }
   if( rc == SQLITE_OK ){
-    iTrial = hist.nTrial ? hist.aId[hist.nTrial - 1] + 1 : 1;
-    rc = tpeSuggest(p->pSpace, &hist, iTrial, aVal);
+    iTrial = pHist->nTrial ? pHist->aId[pHist->nTrial - 1] + 1 : 1;
+    rc = tpeSuggest(p->pSpace, pHist, iTrial, aVal);
   }
-  if( rc == SQLITE_OK ) rc = tpeRecordPending(p, iTrial, aVal);
+  if( rc == SQLITE_OK ){
+    /* The cache matched the stored trials; after this write it matches
+    ** them plus the new pending trial. */
+    bKeep = p->bHist;
+    rc = tpeRecordPending(p, iTrial, aVal);
+    if( rc == SQLITE_OK ) rc = tpeGenBump(p, bKeep);
+    if( rc == SQLITE_OK && bKeep ){
+      tpeHistoryAppend(p, iTrial, aVal, TPE_PENDING, NAN);
+    }
+  }
   if( rc == SQLITE_OK ){
     pStr = sqlite3_str_new(p->db);
     tpePointJson(pStr, p->pSpace, iTrial, aVal, 0, 0.0);
@@ -151,7 +162,6 @@ static void tpeSuggestFunc(sqlite3_context *ctx, int argc,
   }
   if( rc != SQLITE_OK ) tpeResultErr(ctx, rc, zErr);
   sqlite3_free(aVal);
-  tpeHistoryFree(&hist);
 }
 
 /*

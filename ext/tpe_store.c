@@ -47,7 +47,8 @@ int tpeStoreCreate(TpeTable *p, char **pzErr){
   sqlite3_str_appendf(pStr,
       "CREATE TABLE \"%w\".\"%w_config\"(key TEXT PRIMARY KEY, value) "
       "WITHOUT ROWID;"
-      "INSERT INTO \"%w\".\"%w_config\" VALUES('version', %d);"
+      "INSERT INTO \"%w\".\"%w_config\" VALUES('version', %d),"
+      " ('generation', random());"
       "CREATE TABLE \"%w\".\"%w_trials\"(trial INTEGER PRIMARY KEY",
       p->zDb, p->zName, p->zDb, p->zName, TPE_FORMAT_VERSION,
       p->zDb, p->zName);
@@ -109,6 +110,10 @@ void tpeStoreFinalize(TpeTable *p){
   for(i = 0; i < TPE_NSTMT; i++){
     sqlite3_finalize(p->aStmt[i]);
     p->aStmt[i] = 0;
+  }
+  for(i = 0; i < TPE_NSCAN; i++){
+    sqlite3_finalize(p->aScan[i]);
+    p->aScan[i] = 0;
   }
 }
 
@@ -179,6 +184,15 @@ static char *tpeStmtSql(TpeTable *p, int eStmt){
       tpeAppendParams(pStr, pS, "");
       sqlite3_str_appendf(pStr, ", loss, status FROM \"%w\".\"%w_trials\" "
                           "ORDER BY trial", p->zDb, p->zName);
+      break;
+    case TPE_STMT_GEN_GET:
+      sqlite3_str_appendf(pStr, "SELECT value FROM \"%w\".\"%w_config\" "
+                          "WHERE key = 'generation'", p->zDb, p->zName);
+      break;
+    case TPE_STMT_GEN_SET:
+      sqlite3_str_appendf(pStr, "INSERT OR REPLACE INTO \"%w\".\"%w_config\""
+                          "(key, value) VALUES('generation', ?1)",
+                          p->zDb, p->zName);
       break;
     case TPE_STMT_BEST:
     default:
@@ -397,7 +411,11 @@ static int tpeHistoryGrow(TpeHistory *pHist, int nNew){
   return SQLITE_OK;
 }
 
-int tpeHistoryLoad(TpeTable *p, TpeHistory *pHist){
+/*
+** Read every trial, ascending by id, into the empty history pHist, whose
+** arrays end up able to hold *pnAlloc trials.  On error pHist is freed.
+*/
+static int tpeHistoryFill(TpeTable *p, TpeHistory *pHist, int *pnAlloc){
   const TpeSpace *pS = p->pSpace;
   sqlite3_stmt *pStmt = 0;
   int rc, nAlloc = 0, i;
@@ -434,7 +452,131 @@ int tpeHistoryLoad(TpeTable *p, TpeHistory *pHist){
     if( rc == SQLITE_OK ) rc = rc2;
   }
   if( rc != SQLITE_OK ) tpeHistoryFree(pHist);
+  *pnAlloc = rc == SQLITE_OK ? nAlloc : 0;
   return rc;
+}
+
+int tpeHistoryLoad(TpeTable *p, TpeHistory *pHist){
+  int nAlloc;
+  return tpeHistoryFill(p, pHist, &nAlloc);
+}
+
+/*
+** Read the stored generation into *piGen; *pbPresent is 0 if
+** <name>_config has none (an experiment sqlite-tpe never wrote to since
+** generations exist), in which case no cache can be trusted.
+*/
+static int tpeGenFetch(TpeTable *p, sqlite3_int64 *piGen, int *pbPresent){
+  sqlite3_stmt *pStmt;
+  int rc = tpeStoreStmt(p, TPE_STMT_GEN_GET, &pStmt);
+
+  *piGen = 0;
+  *pbPresent = 0;
+  if( rc != SQLITE_OK ) return rc;
+  if( sqlite3_step(pStmt) == SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0) == SQLITE_INTEGER ){
+    *piGen = sqlite3_column_int64(pStmt, 0);
+    *pbPresent = 1;
+  }
+  return sqlite3_reset(pStmt);
+}
+
+int tpeGenRead(TpeTable *p, sqlite3_int64 *piGen, int *pbCached){
+  int bPresent, rc = tpeGenFetch(p, piGen, &bPresent);
+
+  *pbCached = rc == SQLITE_OK && bPresent && p->bHist && *piGen == p->iGen;
+  return rc;
+}
+
+int tpeGenBump(TpeTable *p, int bKeep){
+  sqlite3_stmt *pStmt;
+  sqlite3_int64 iGen;
+  int rc = tpeStoreStmt(p, TPE_STMT_GEN_SET, &pStmt);
+
+  if( rc != SQLITE_OK ){
+    p->bHist = 0;
+    return rc;
+  }
+  sqlite3_randomness(sizeof(iGen), &iGen);
+  sqlite3_bind_int64(pStmt, 1, iGen);
+  sqlite3_step(pStmt);
+  rc = sqlite3_reset(pStmt);
+  if( rc == SQLITE_OK && bKeep && p->bHist ){
+    p->iGen = iGen;
+  }else{
+    p->bHist = 0;
+  }
+  return rc;
+}
+
+int tpeHistoryGet(TpeTable *p, const TpeHistory **ppHist){
+  sqlite3_int64 iGen;
+  TpeHistory hist;
+  int rc, bPresent, nAlloc;
+
+  *ppHist = 0;
+  rc = tpeGenFetch(p, &iGen, &bPresent);
+  if( rc != SQLITE_OK ) return rc;
+  if( !(bPresent && p->bHist && iGen == p->iGen) ){
+    p->bHist = 0;
+    rc = tpeHistoryFill(p, &hist, &nAlloc);
+    if( rc != SQLITE_OK ) return rc;
+    tpeHistoryFree(&p->hist);
+    p->hist = hist;
+    p->nHistAlloc = nAlloc;
+    p->bHist = bPresent;
+    p->iGen = iGen;
+  }
+  *ppHist = &p->hist;
+  return SQLITE_OK;
+}
+
+void tpeHistoryAppend(TpeTable *p, sqlite3_int64 iTrial, const double *aVal,
+                      int eStatus, double rLoss){
+  TpeHistory *pHist = &p->hist;
+  int n = pHist->nTrial;
+
+  if( !p->bHist ) return;
+  if( n > 0 && iTrial <= pHist->aId[n - 1] ){
+    /* Not the newest trial: reloading is simpler than inserting. */
+    p->bHist = 0;
+    return;
+  }
+  if( n == p->nHistAlloc ){
+    int nNew = n ? 2 * n : 64;
+    if( tpeHistoryGrow(pHist, nNew) != SQLITE_OK ){
+      p->bHist = 0;
+      return;
+    }
+    p->nHistAlloc = nNew;
+  }
+  pHist->aId[n] = iTrial;
+  pHist->aStatus[n] = eStatus;
+  pHist->aLoss[n] = eStatus == TPE_OK ? rLoss : NAN;
+  memcpy(&pHist->aVal[(size_t)n * pHist->nParam], aVal,
+         sizeof(double) * pHist->nParam);
+  pHist->nTrial++;
+}
+
+void tpeHistorySet(TpeTable *p, sqlite3_int64 iTrial, int eStatus,
+                   double rLoss){
+  TpeHistory *pHist = &p->hist;
+  int lo = 0, hi = pHist->nTrial - 1;
+
+  if( !p->bHist ) return;
+  while( lo <= hi ){
+    int mid = lo + (hi - lo) / 2;
+    if( pHist->aId[mid] < iTrial ){
+      lo = mid + 1;
+    }else if( pHist->aId[mid] > iTrial ){
+      hi = mid - 1;
+    }else{
+      pHist->aStatus[mid] = eStatus;
+      pHist->aLoss[mid] = eStatus == TPE_OK ? rLoss : NAN;
+      return;
+    }
+  }
+  p->bHist = 0;
 }
 
 /**************************************************************************

@@ -23,7 +23,9 @@
 **                4 loss DESC (consumed: rows come back in that order)
 **
 ** tpeScanSql() turns idxNum into the SELECT; SQLite's planner on the
-** shadow table then uses its rowid and its index on loss.
+** shadow table then uses its rowid and its index on loss.  A closed
+** cursor leaves its prepared SELECT with the table (up to TPE_NSCAN of
+** them) for the next scan of the same plan.
 */
 #include "tpe_vtab.h"
 
@@ -50,7 +52,9 @@
 typedef struct TpeCursor TpeCursor;
 struct TpeCursor {
   sqlite3_vtab_cursor base;   /* base class; must be first */
-  sqlite3_stmt *pStmt;        /* scan of the shadow table, owned */
+  sqlite3_stmt *pStmt;        /* scan of the shadow table, owned while
+                              ** the cursor is open (see tpeScanRelease) */
+  int iPlan;                  /* idxNum of pStmt */
   int bEof;                   /* true after the last row */
 };
 
@@ -170,6 +174,7 @@ static void tpeTableFree(TpeTable *p){
   if( p == 0 ) return;
   tpeRegistryRemove(p);
   tpeStoreFinalize(p);
+  tpeHistoryFree(&p->hist);
   tpeSpaceFree(p->pSpace);
   sqlite3_free(p->zDb);
   sqlite3_free(p->zName);
@@ -405,9 +410,32 @@ static int tpeOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/*
+** Give the cursor's scan statement back to its table for the next scan
+** of the same plan, or finalize it when the table keeps TPE_NSCAN idle
+** statements already.  A statement belongs to at most one cursor at a
+** time, so two open scans of the same plan never share one.
+*/
+static void tpeScanRelease(TpeCursor *pCur){
+  TpeTable *p = (TpeTable*)pCur->base.pVtab;
+  int i;
+
+  if( pCur->pStmt == 0 ) return;
+  sqlite3_reset(pCur->pStmt);
+  sqlite3_clear_bindings(pCur->pStmt);
+  for(i = 0; i < TPE_NSCAN && p->aScan[i]; i++){}
+  if( i < TPE_NSCAN ){
+    p->aScan[i] = pCur->pStmt;
+    p->aScanPlan[i] = pCur->iPlan;
+  }else{
+    sqlite3_finalize(pCur->pStmt);
+  }
+  pCur->pStmt = 0;
+}
+
 static int tpeClose(sqlite3_vtab_cursor *pBase){
   TpeCursor *pCur = (TpeCursor*)pBase;
-  sqlite3_finalize(pCur->pStmt);
+  tpeScanRelease(pCur);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -423,21 +451,36 @@ static int tpeNext(sqlite3_vtab_cursor *pBase){
   return rc == SQLITE_OK ? SQLITE_ERROR : rc;
 }
 
+/*
+** Start a scan of plan idxNum: take an idle statement of that plan from
+** the table, or prepare one, and bind argv.  Preparing costs more than
+** a lookup by trial itself, hence the reuse.
+*/
 static int tpeFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                      const char *idxStr, int argc, sqlite3_value **argv){
   TpeCursor *pCur = (TpeCursor*)pBase;
   TpeTable *p = (TpeTable*)pBase->pVtab;
   char *zSql;
-  int rc, i;
+  int rc = SQLITE_OK, i;
 
   (void)idxStr;
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
+  tpeScanRelease(pCur);
   pCur->bEof = 0;
-  zSql = tpeScanSql(p, idxNum);
-  if( zSql == 0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pCur->pStmt, 0);
-  sqlite3_free(zSql);
+  pCur->iPlan = idxNum;
+  for(i = 0; i < TPE_NSCAN; i++){
+    if( p->aScan[i] && p->aScanPlan[i] == idxNum ){
+      pCur->pStmt = p->aScan[i];
+      p->aScan[i] = 0;
+      break;
+    }
+  }
+  if( pCur->pStmt == 0 ){
+    zSql = tpeScanSql(p, idxNum);
+    if( zSql == 0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                            &pCur->pStmt, 0);
+    sqlite3_free(zSql);
+  }
   if( rc != SQLITE_OK ){
     if( rc != SQLITE_NOMEM ){
       tpeVtabErr(p, "%s: %s", p->zName, sqlite3_errmsg(p->db));
@@ -629,17 +672,24 @@ static int tpeUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iTrial;
   double *aVal = 0, *aOld = 0;
-  int rc, eStatus, eOld = -1, bInsert, i;
+  sqlite3_int64 iGen;
+  int rc, eStatus, eOld = -1, bInsert, bCached, i;
   char zNow[24];
 
-  /* DELETE */
+  /* DELETE.  The cache is dropped: deletions are rare. */
   if( argc == 1 ){
     rc = tpeStoreStmt(p, TPE_STMT_DELETE, &pStmt);
     if( rc != SQLITE_OK ) return rc;
     sqlite3_bind_int64(pStmt, 1, sqlite3_value_int64(argv[0]));
     sqlite3_step(pStmt);
-    return sqlite3_reset(pStmt);
+    rc = sqlite3_reset(pStmt);
+    if( rc == SQLITE_OK ) rc = tpeGenBump(p, 0);
+    return rc;
   }
+
+  /* Whether the history cache matches the trials before this write. */
+  rc = tpeGenRead(p, &iGen, &bCached);
+  if( rc != SQLITE_OK ) return rc;
 
   bInsert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
   apTail = &argv[3 + nParam];
@@ -723,6 +773,17 @@ static int tpeUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     rc = sqlite3_reset(pStmt);
     if( rc == SQLITE_OK && bInsert ){
       *pRowid = iTrial == -1 ? sqlite3_last_insert_rowid(p->db) : iTrial;
+    }
+    if( rc == SQLITE_OK ){
+      /* The trial's parameters are as written; only a new trial, its
+      ** status and its loss reach the history. */
+      double rLoss = sqlite3_value_double(apTail[TPE_COL_LOSS]);
+      rc = tpeGenBump(p, bCached);
+      if( rc == SQLITE_OK && bInsert ){
+        tpeHistoryAppend(p, *pRowid, aVal, eStatus, rLoss);
+      }else if( rc == SQLITE_OK ){
+        tpeHistorySet(p, iTrial, eStatus, rLoss);
+      }
     }else if( rc == SQLITE_CONSTRAINT ){
       tpeVtabErr(p, "%s: trial %lld already exists", p->zName, iTrial);
     }else if( rc != SQLITE_OK && rc != SQLITE_NOMEM ){

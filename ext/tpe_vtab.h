@@ -42,8 +42,13 @@ enum {
   TPE_STMT_GET,         /* SELECT a whole trial row by id */
   TPE_STMT_HISTORY,     /* SELECT trial, params, loss, status by id */
   TPE_STMT_BEST,        /* SELECT the best ok trial */
+  TPE_STMT_GEN_GET,     /* SELECT the generation from <name>_config */
+  TPE_STMT_GEN_SET,     /* store a new generation in <name>_config */
   TPE_NSTMT
 };
+
+/* Scan statements of xFilter kept for reuse, per table (see tpe_vtab.c). */
+#define TPE_NSCAN 4
 
 typedef struct TpeRegistry TpeRegistry;
 typedef struct TpeTable TpeTable;
@@ -57,6 +62,13 @@ struct TpeTable {
   TpeRegistry *pReg;    /* registry this table is listed in */
   TpeTable *pNext;      /* next table in pReg */
   sqlite3_stmt *aStmt[TPE_NSTMT];  /* cached statements, or NULL */
+  sqlite3_stmt *aScan[TPE_NSCAN];  /* idle scan statements, or NULL */
+  int aScanPlan[TPE_NSCAN];        /* idxNum each aScan[] entry runs */
+  TpeHistory hist;      /* cached trials, meaningful only if bHist */
+  int nHistAlloc;       /* trials hist's arrays can hold */
+  int bHist;            /* 1: hist equals the stored trials whenever the
+                        ** stored generation equals iGen */
+  sqlite3_int64 iGen;   /* generation hist reflects, if bHist */
 };
 
 /* The experiments connected on one database connection, so that SQL
@@ -103,6 +115,37 @@ void tpeValueJson(sqlite3_str *pStr, const TpeParam *pPar, double v);
 ** with tpeHistoryFree().  Returns SQLITE_OK or an error code. */
 int tpeHistoryLoad(TpeTable *p, TpeHistory *pHist);
 void tpeHistoryFree(TpeHistory *pHist);
+
+/*
+** The history cache.  Every write sqlite-tpe makes to an experiment's
+** trials also stores a new random 64-bit generation in <name>_config,
+** in the same statement, so that ROLLBACK restores the old one and any
+** other connection or process that writes through sqlite-tpe changes it.
+** p->hist is trusted only while the stored generation equals p->iGen.
+**
+** tpeHistoryGet sets *ppHist to p's history as stored now, reloading it
+** if the generation moved; the history stays owned by p and is valid
+** until the next write.  tpeGenRead reads the stored generation into
+** *piGen and sets *pbCached to 1 if it equals p->iGen and the cache is
+** valid.  tpeGenBump stores a new generation; with bKeep (the cache
+** was valid before the write and the caller updates p->hist to match)
+** the cache follows it, else the cache is dropped.
+** tpeHistoryAppend adds one trial with the next id at the end of p->hist;
+** tpeHistorySet changes a cached trial's status and loss.  Both drop the
+** cache rather than fail.
+**
+** Known shortcoming: a write that bypasses sqlite-tpe, such as an INSERT
+** straight into <name>_trials from a connection without defensive mode,
+** leaves the generation as it was; connections with a warm cache then
+** keep suggesting from the trials they knew until sqlite-tpe next writes.
+*/
+int tpeHistoryGet(TpeTable *p, const TpeHistory **ppHist);
+int tpeGenRead(TpeTable *p, sqlite3_int64 *piGen, int *pbCached);
+int tpeGenBump(TpeTable *p, int bKeep);
+void tpeHistoryAppend(TpeTable *p, sqlite3_int64 iTrial, const double *aVal,
+                      int eStatus, double rLoss);
+void tpeHistorySet(TpeTable *p, sqlite3_int64 iTrial, int eStatus,
+                   double rLoss);
 
 /* Current time as "YYYY-MM-DD HH:MM:SS.SSS" UTC in zBuf[24]. */
 void tpeNow(sqlite3 *db, char *zBuf);
