@@ -18,6 +18,13 @@
 #define TPE_SQRT_2PI 2.5066282746310002   /* sqrt(2*pi) as numpy rounds it */
 #define TPE_QS_SMALL 15                   /* numpy's SMALL_QUICKSORT */
 #define TPE_MAX_REJECT 1000               /* redraws before giving up */
+#define TPE_FAST_MIN 16                   /* kernels before skipping pays */
+#define TPE_ERF_ONE 6.0                   /* erf(x) rounds to 1 from here */
+#define TPE_SKIP_Q 6.5                    /* quantized window, in units of
+                                          ** sqrt(2)*sigma: past it both
+                                          ** CDFs are exactly 0 or 1 */
+#define TPE_SKIP_LOG 64.0                 /* continuous: skip terms below
+                                          ** exp(-64) of the largest */
 
 /*
 ** numpy's ordering of doubles: NaN sorts after everything.
@@ -220,6 +227,31 @@ double tpeDomainObs(const TpeDomain *pDom, double x){
   return log(x);
 }
 
+/*
+** Record what the skipping density needs: the largest weight, and the
+** smallest and largest bandwidths, of the kernels other than the prior
+** (which is always evaluated).  Leaves bFast 0 for small mixtures and for
+** means that do not ascend (a NaN observation).
+*/
+static void tpeMixtureStats(TpeMixture *pMix){
+  int i;
+
+  pMix->bFast = 0;
+  pMix->rWMax = 0.0;
+  pMix->rSMin = INFINITY;
+  pMix->rSMax = 0.0;
+  if( pMix->n < TPE_FAST_MIN ) return;
+  for(i = 0; i < pMix->n; i++){
+    if( i > 0 && !(pMix->aMu[i] >= pMix->aMu[i-1]) ) return;
+    if( i == pMix->iPrior ) continue;
+    if( pMix->aW[i] > pMix->rWMax ) pMix->rWMax = pMix->aW[i];
+    if( pMix->aSigma[i] < pMix->rSMin ) pMix->rSMin = pMix->aSigma[i];
+    if( pMix->aSigma[i] > pMix->rSMax ) pMix->rSMax = pMix->aSigma[i];
+  }
+  /* Bandwidths floored by EPS would break the bounds used to skip. */
+  pMix->bFast = pMix->rSMin >= TPE_EPS;
+}
+
 void tpeParzenFit(const double *aObs, int nObs, double rPriorMu,
                   double rPriorSigma, const TpeParzenCfg *pCfg,
                   int *aWork, TpeMixture *pMix){
@@ -285,6 +317,7 @@ void tpeParzenFit(const double *aObs, int nObs, double rPriorMu,
   pMix->n = n;
   pMix->iPrior = iPrior;
   pMix->rZ = 1.0;
+  tpeMixtureStats(pMix);
 }
 
 double tpeQuantize(double x, double q){
@@ -297,6 +330,22 @@ double tpeNormalCdf(double x, double mu, double sigma){
 
   if( !(rBottom >= TPE_EPS) ) rBottom = TPE_EPS;
   return 0.5 * (1.0 + erf((x - mu) / rBottom));
+}
+
+/*
+** tpeNormalCdf() without calling erf where erf is exactly +-1: past 6,
+** 1 - erf is below 2.2e-17, under half an ulp of 1, so erf rounds to 1
+** and 0.5 * (1 + erf) is exactly 1 (or 0 on the left).  Same bits.
+*/
+static double tpeNormalCdfFast(double x, double mu, double sigma){
+  double rBottom = TPE_SQRT2 * sigma;
+  double a;
+
+  if( !(rBottom >= TPE_EPS) ) rBottom = TPE_EPS;
+  a = (x - mu) / rBottom;
+  if( a >= TPE_ERF_ONE ) return 1.0;
+  if( a <= -TPE_ERF_ONE ) return 0.0;
+  return 0.5 * (1.0 + erf(a));
 }
 
 /* hyperopt's lognormal_cdf: CDF of exp(N(mu, sigma)) at x >= 0. */
@@ -318,85 +367,205 @@ void tpeMixtureBound(TpeMixture *pMix, const TpeDomain *pDom){
   }
   for(k = 0; k < pMix->n; k++){
     double s = pMix->aSigma[k], mu = pMix->aMu[k];
-    rZ += pMix->aW[k] * (tpeNormalCdf(pDom->rHigh, mu, s)
-                         - tpeNormalCdf(pDom->rLow, mu, s));
+    rZ += pMix->aW[k] * (tpeNormalCdfFast(pDom->rHigh, mu, s)
+                         - tpeNormalCdfFast(pDom->rLow, mu, s));
   }
   pMix->rZ = rZ;
+}
+
+/* First index k of the ascending a[0..n-1] with !(a[k] < v). */
+static int tpeLowerBound(const double *a, int n, double v){
+  int lo = 0, hi = n;
+  while( lo < hi ){
+    int mid = lo + (hi - lo) / 2;
+    if( a[mid] < v ) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/* First index k of the ascending a[0..n-1] with a[k] > v. */
+static int tpeUpperBound(const double *a, int n, double v){
+  int lo = 0, hi = n;
+  while( lo < hi ){
+    int mid = lo + (hi - lo) / 2;
+    if( a[mid] <= v ) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/*
+** Term k of the continuous log density at x (rLogX = log(x) for log
+** kinds): the log of kernel k's weighted density, as hyperopt's GMM1_lpdf
+** and LGMM1_lpdf compute it.
+*/
+static double tpeKernelTerm(const TpeMixture *pMix, const TpeDomain *pDom,
+                            int k, double x, double rLogX){
+  double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
+  double sf = s > TPE_EPS ? s : TPE_EPS;
+  double z;
+
+  if( pDom->bLog ){
+    /* Density of the value itself: the Jacobian 1/x is included and the
+    ** truncated mass is not (hyperopt's LGMM1_lpdf). */
+    z = (rLogX - mu) / sf;
+    return -(0.5 * (z * z)) - log(sf * x * TPE_SQRT_2PI) + log(w);
+  }else{
+    double coef = w / sqrt(2.0 * TPE_PI * (s * s)) / pMix->rZ;
+    z = (x - mu) / sf;
+    return -0.5 * (z * z) + log(coef);
+  }
+}
+
+/*
+** The kernels a skipping density must visit for the continuous kinds:
+** [*pkLo, *pkHi), plus the prior wherever it is.  Every kernel outside
+** has a term below the largest term minus TPE_SKIP_LOG, because its term
+** is at most log of the largest coefficient minus (d/rSMax)^2/2 at
+** distance d, and the window reaches as far as that bound stays above a
+** term already known (the prior's or x's neighbours').
+*/
+static void tpeDensityWindow(const TpeMixture *pMix, const TpeDomain *pDom,
+                             double x, double rLogX, int *pkLo, int *pkHi){
+  double xm = pDom->bLog ? rLogX : x;
+  int n = pMix->n;
+  int i0 = tpeLowerBound(pMix->aMu, n, xm);
+  double tRef = tpeKernelTerm(pMix, pDom, pMix->iPrior, x, rLogX);
+  double rTop, rGap, dCut;
+
+  if( i0 < n ){
+    double t = tpeKernelTerm(pMix, pDom, i0, x, rLogX);
+    if( t > tRef ) tRef = t;
+  }
+  if( i0 > 0 ){
+    double t = tpeKernelTerm(pMix, pDom, i0 - 1, x, rLogX);
+    if( t > tRef ) tRef = t;
+  }
+  if( pDom->bLog ){
+    rTop = log(pMix->rWMax) - log(pMix->rSMin * x * TPE_SQRT_2PI);
+  }else{
+    rTop = log(pMix->rWMax) - log(TPE_SQRT_2PI * pMix->rSMin)
+         - log(pMix->rZ);
+  }
+  rGap = rTop - (tRef - TPE_SKIP_LOG);
+  /* The slack covers rounding in the bound itself. */
+  dCut = rGap > 0.0 ? pMix->rSMax * sqrt(2.0 * rGap) * (1.0 + 1e-9) : 0.0;
+  *pkLo = tpeLowerBound(pMix->aMu, n, xm - dCut);
+  *pkHi = tpeUpperBound(pMix->aMu, n, xm + dCut);
+}
+
+/* Add term t to a log-sum-exp kept against a running maximum. */
+static void tpeLseAdd(double t, double *pMax, double *pSum){
+  if( t > *pMax ){
+    *pSum = *pSum * exp(*pMax - t) + 1.0;
+    *pMax = t;
+  }else{
+    *pSum += exp(t - *pMax);
+  }
 }
 
 /*
 ** Log density of the continuous kinds: the log of the sum over kernels of
 ** exp(term), accumulated in one pass against a running maximum so that
 ** no kernel underflows and nothing is allocated.  hyperopt shifts by the
-** maximum in a second pass instead; the two agree to rounding.
-**
-** TODO(perf): log(w) and log(coef) could be cached per mixture.
+** maximum in a second pass instead; the two agree to rounding.  Unless
+** bPlain, kernels outside tpeDensityWindow() are skipped; the others are
+** visited in the same order as without skipping.
 */
 static double tpeMixtureLogDensity(const TpeMixture *pMix,
-                                   const TpeDomain *pDom, double x){
+                                   const TpeDomain *pDom, double x,
+                                   int bPlain){
   double rMax = -INFINITY, rSum = 0.0, t;
   double rLogX = pDom->bLog ? log(x) : 0.0;
-  int k;
+  int iPrior = pMix->iPrior;
+  int kLo = 0, kHi = pMix->n, k;
 
-  for(k = 0; k < pMix->n; k++){
-    double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
-    double sf = s > TPE_EPS ? s : TPE_EPS;
-    double z;
-    if( pDom->bLog ){
-      /* Density of the value itself: the Jacobian 1/x is included and the
-      ** truncated mass is not (hyperopt's LGMM1_lpdf). */
-      z = (rLogX - mu) / sf;
-      t = -(0.5 * (z * z)) - log(sf * x * TPE_SQRT_2PI) + log(w);
-    }else{
-      double coef = w / sqrt(2.0 * TPE_PI * (s * s)) / pMix->rZ;
-      z = (x - mu) / sf;
-      t = -0.5 * (z * z) + log(coef);
-    }
+  if( !bPlain && pMix->bFast && isfinite(x) && isfinite(rLogX)
+   && pMix->rZ > 0.0 && isfinite(pMix->rZ) && pMix->rWMax > 0.0 ){
+    tpeDensityWindow(pMix, pDom, x, rLogX, &kLo, &kHi);
+  }
+  if( iPrior < kLo ){
+    t = tpeKernelTerm(pMix, pDom, iPrior, x, rLogX);
     if( t != t ) return t;
-    if( t > rMax ){
-      rSum = rSum * exp(rMax - t) + 1.0;
-      rMax = t;
-    }else{
-      rSum += exp(t - rMax);
-    }
+    tpeLseAdd(t, &rMax, &rSum);
+  }
+  for(k = kLo; k < kHi; k++){
+    t = tpeKernelTerm(pMix, pDom, k, x, rLogX);
+    if( t != t ) return t;
+    tpeLseAdd(t, &rMax, &rSum);
+  }
+  if( iPrior >= kHi ){
+    t = tpeKernelTerm(pMix, pDom, iPrior, x, rLogX);
+    if( t != t ) return t;
+    tpeLseAdd(t, &rMax, &rSum);
   }
   if( rMax == -INFINITY ) return rMax;
   return log(rSum) + rMax;
 }
 
-double tpeMixtureLogPdf(const TpeMixture *pMix, const TpeDomain *pDom,
-                        double x){
+/* Kernel k's mass on [lb, ub] (values; lb >= 0 for log kinds), times its
+** weight, in hyperopt's order of operations. */
+static double tpeKernelMass(const TpeMixture *pMix, const TpeDomain *pDom,
+                            int k, double lb, double ub){
+  double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
+  double inc;
+
+  if( pDom->bLog ){
+    inc = w * tpeLogNormalCdf(ub, mu, s);
+    inc -= w * tpeLogNormalCdf(lb, mu, s);
+  }else{
+    inc = w * tpeNormalCdf(ub, mu, s);
+    inc -= w * tpeNormalCdf(lb, mu, s);
+  }
+  return inc;
+}
+
+/*
+** Log probability of the quantized kinds (see tpeMixtureLogPdf).  Unless
+** bPlain, kernels whose both CDFs at lb and ub are exactly 0 or exactly
+** 1 (arguments of erf past TPE_ERF_ONE, see tpeNormalCdfFast) are
+** skipped: each would add exactly 0, so the sum keeps every bit.
+*/
+static double tpeMixtureLogMass(const TpeMixture *pMix,
+                                const TpeDomain *pDom, double x,
+                                int bPlain){
   double q = pDom->rQ;
-  double ub, lb, rProb = 0.0;
-  int k;
+  double ub = x + q / 2, lb = x - q / 2, rProb = 0.0;
+  int iPrior = pMix->iPrior;
+  int kLo = 0, kHi = pMix->n, k;
 
-  if( q <= 0.0 ) return tpeMixtureLogDensity(pMix, pDom, x);
-
-  /* Quantized kinds: the mass of [x - q/2, x + q/2] clipped to the
-  ** bounds, divided by the mass inside them. */
-  ub = x + q / 2;
-  lb = x - q / 2;
   if( pDom->bBounded ){
     if( ub > pDom->rHighNat ) ub = pDom->rHighNat;
     if( lb < pDom->rLowNat ) lb = pDom->rLowNat;
   }
-  if( pDom->bLog ){
-    if( lb < 0.0 ) lb = 0.0;
-    for(k = 0; k < pMix->n; k++){
-      double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
-      double inc = w * tpeLogNormalCdf(ub, mu, s);
-      inc -= w * tpeLogNormalCdf(lb, mu, s);
-      rProb += inc;
+  if( pDom->bLog && lb < 0.0 ) lb = 0.0;
+  if( !bPlain && pMix->bFast && lb <= ub && isfinite(lb) && isfinite(ub) ){
+    double lbm = lb, ubm = ub;
+    double rReach = TPE_SKIP_Q * TPE_SQRT2 * pMix->rSMax;
+    if( pDom->bLog ){
+      lbm = log(lb >= TPE_EPS ? lb : TPE_EPS);
+      ubm = log(ub >= TPE_EPS ? ub : TPE_EPS);
     }
-  }else{
-    for(k = 0; k < pMix->n; k++){
-      double w = pMix->aW[k], mu = pMix->aMu[k], s = pMix->aSigma[k];
-      double inc = w * tpeNormalCdf(ub, mu, s);
-      inc -= w * tpeNormalCdf(lb, mu, s);
-      rProb += inc;
-    }
+    kLo = tpeLowerBound(pMix->aMu, pMix->n, lbm - rReach);
+    kHi = tpeUpperBound(pMix->aMu, pMix->n, ubm + rReach);
   }
+  if( iPrior < kLo ) rProb += tpeKernelMass(pMix, pDom, iPrior, lb, ub);
+  for(k = kLo; k < kHi; k++){
+    rProb += tpeKernelMass(pMix, pDom, k, lb, ub);
+  }
+  if( iPrior >= kHi ) rProb += tpeKernelMass(pMix, pDom, iPrior, lb, ub);
   return log(rProb) - log(pMix->rZ);
+}
+
+double tpeMixtureLogPdf(const TpeMixture *pMix, const TpeDomain *pDom,
+                        double x){
+  if( pDom->rQ <= 0.0 ) return tpeMixtureLogDensity(pMix, pDom, x, 0);
+  return tpeMixtureLogMass(pMix, pDom, x, 0);
+}
+
+double tpeMixtureLogPdfPlain(const TpeMixture *pMix, const TpeDomain *pDom,
+                             double x){
+  if( pDom->rQ <= 0.0 ) return tpeMixtureLogDensity(pMix, pDom, x, 1);
+  return tpeMixtureLogMass(pMix, pDom, x, 1);
 }
 
 double tpeMixtureSample(const TpeMixture *pMix, const TpeDomain *pDom,

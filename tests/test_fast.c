@@ -11,6 +11,13 @@
 ** ROLLBACKs and writes from other connections; and the warm connection
 ** must really be warm (its cache valid) after its own writes.
 **
+** Skipping kernels.  tpeMixtureLogPdf skips kernels far from x; on many
+** random mixtures (every numeric kind, clustered observations, 16 to
+** 3,000 of them) it must equal tpeMixtureLogPdfPlain to the bit for the
+** quantized kinds and within 1e-12 (relative to max(1, |value|)) for the
+** continuous ones, pick the same best of 24 candidates, and
+** tpeMixtureBound's shortcut must give rZ to the bit.
+**
 ** Scan statements.  xFilter reuses prepared scans per plan; queries that
 ** reuse them, run two of the same plan at once, or follow a RENAME must
 ** return the exact rows.
@@ -28,6 +35,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "tpe_parzen.h"
 #include "tpe_vtab.h"
 
 /* A database file for one test, removed with its WAL at the end. */
@@ -321,6 +329,160 @@ static void test_scan_reuse(void **state){
   tpeTestTeardown();
 }
 
+/* A deterministic stream for the mixture tests (splitmix64). */
+static uint64_t iTestState = 42;
+static double tpeTestUniform(void){
+  uint64_t z = (iTestState += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Equal as the fast path promises: same bits (NaN equal to NaN) when
+** bExact, else within 1e-12 of max(1, |rWant|). */
+static void tpeTestSame(double rGot, double rWant, int bExact){
+  if( rGot != rGot && rWant != rWant ) return;
+  if( bExact || isinf(rWant) ){
+    if( memcmp(&rGot, &rWant, sizeof(double)) != 0 ){
+      fail_msg("fast %.17g != plain %.17g", rGot, rWant);
+    }
+  }else if( !(fabs(rGot - rWant) <= 1e-12 * fmax(1.0, fabs(rWant))) ){
+    fail_msg("fast %.17g differs from plain %.17g", rGot, rWant);
+  }
+}
+
+/* nObs observations of p, as values: a few narrow clusters and some
+** spread over the prior, so that bandwidths vary widely. */
+static void tpeTestObs(const TpeParam *p, double *aVal, int nObs){
+  double aCentre[3];
+  int i;
+  TpeRng rng;
+
+  tpeRngInit(&rng, (int64_t)(tpeTestUniform() * 1e9), nObs, 7);
+  for(i = 0; i < 3; i++) aCentre[i] = tpeTestUniform();
+  for(i = 0; i < nObs; i++){
+    double u = tpeTestUniform();
+    if( u < 0.7 ){
+      double c = aCentre[i % 3] + 0.01 * (tpeTestUniform() - 0.5);
+      /* Map the cluster position into the parameter's range. */
+      double v;
+      if( c < 0 ) c = 0;
+      if( c > 0.999 ) c = 0.999;
+      switch( p->eKind ){
+        case TPE_NORMAL: case TPE_QNORMAL:
+          v = p->a + p->b * (6 * c - 3);
+          break;
+        case TPE_LOGNORMAL: case TPE_QLOGNORMAL:
+          v = exp(p->a + p->b * (6 * c - 3));
+          break;
+        case TPE_LOGUNIFORM: case TPE_QLOGUNIFORM:
+          v = exp(log(p->a) + c * (log(p->b) - log(p->a)));
+          break;
+        default:
+          v = p->a + c * (p->b - p->a);
+          break;
+      }
+      if( p->q > 0 ) v = rint(v / p->q) * p->q;
+      if( p->eKind == TPE_UNIFORMINT ) v = rint(v);
+      aVal[i] = v;
+    }else{
+      aVal[i] = tpeSamplePrior(p, &rng);
+    }
+  }
+}
+
+static void test_skip_equals_plain(void **state){
+  static const TpeParam aKind[] = {
+    { 0, TPE_UNIFORM, -5, 10, 0, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_QUNIFORM, 16, 512, 16, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_UNIFORMINT, 2, 32, 0, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_LOGUNIFORM, 1e-5, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_QLOGUNIFORM, 1, 1000, 5, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_NORMAL, 1, 2, 0, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_QNORMAL, 0, 10, 0.5, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_LOGNORMAL, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0 },
+    { 0, TPE_QLOGNORMAL, 2, 1, 1, 0, 0, 0, -1, 0, 0, 0, 0 },
+  };
+  static const int aSize[] = { 16, 17, 40, 200, 1000, 3000 };
+  enum { NMAX = 3000, NCAND = 24 };
+  static double aVal[2][NMAX], aObs[NMAX], aBuf[2][3 * (NMAX + 1)];
+  static int aWork[NMAX];
+  int iKind, iSize, iRep, nCompared = 0, nSkipped = 0;
+
+  (void)state;
+  for(iKind = 0; iKind < (int)(sizeof(aKind)/sizeof(aKind[0])); iKind++){
+    const TpeParam *p = &aKind[iKind];
+    int bExact = p->q > 0 || p->eKind == TPE_UNIFORMINT;
+    TpeDomain dom;
+    tpeDomainInit(&dom, p);
+    for(iSize = 0; iSize < (int)(sizeof(aSize)/sizeof(aSize[0])); iSize++){
+      for(iRep = 0; iRep < 3; iRep++){
+        TpeMixture aMix[2];
+        TpeParzenCfg cfg;
+        TpeRng rng;
+        double aScoreF[NCAND], aScoreP[NCAND];
+        int n = aSize[iSize], m, c, k;
+        cfg.rPriorWeight = iRep == 2 ? 0.3 : 1.0;
+        cfg.nForget = iRep == 1 ? 0 : 25;
+        for(m = 0; m < 2; m++){
+          int nObs = m == 0 ? 16 + n / 40 : n;
+          double rZ = 0.0;
+          tpeTestObs(p, aVal[m], nObs);
+          for(k = 0; k < nObs; k++) aObs[k] = tpeDomainObs(&dom, aVal[m][k]);
+          aMix[m].aW = aBuf[m];
+          aMix[m].aMu = aBuf[m] + nObs + 1;
+          aMix[m].aSigma = aBuf[m] + 2 * (nObs + 1);
+          tpeParzenFit(aObs, nObs, dom.rPriorMu, dom.rPriorSigma, &cfg,
+                       aWork, &aMix[m]);
+          tpeMixtureBound(&aMix[m], &dom);
+          assert_int_equal(aMix[m].bFast, 1);
+          if( dom.bBounded ){
+            for(k = 0; k < aMix[m].n; k++){
+              double s = aMix[m].aSigma[k], mu = aMix[m].aMu[k];
+              rZ += aMix[m].aW[k] * (tpeNormalCdf(dom.rHigh, mu, s)
+                                     - tpeNormalCdf(dom.rLow, mu, s));
+            }
+            tpeTestSame(aMix[m].rZ, rZ, 1);
+          }
+        }
+        /* Candidates as TPE draws them, then points over the range. */
+        tpeRngInit(&rng, 3, n * 10 + iRep, 1);
+        for(c = 0; c < 2 * NCAND; c++){
+          double x, rF[2], rP[2];
+          if( c < NCAND ){
+            x = tpeMixtureSample(&aMix[0], &dom, &rng);
+          }else{
+            x = tpeSamplePrior(p, &rng);
+          }
+          for(m = 0; m < 2; m++){
+            rF[m] = tpeMixtureLogPdf(&aMix[m], &dom, x);
+            rP[m] = tpeMixtureLogPdfPlain(&aMix[m], &dom, x);
+            tpeTestSame(rF[m], rP[m], bExact);
+            nCompared++;
+          }
+          if( c < NCAND ){
+            aScoreF[c] = rF[0] - rF[1];
+            aScoreP[c] = rP[0] - rP[1];
+          }
+        }
+        /* The best candidate is the same one. */
+        {
+          int iF = 0, iP = 0;
+          for(c = 1; c < NCAND; c++){
+            if( aScoreF[c] > aScoreF[iF] ) iF = c;
+            if( aScoreP[c] > aScoreP[iP] ) iP = c;
+          }
+          assert_int_equal(iF, iP);
+        }
+        nSkipped += n >= 1000;
+      }
+    }
+  }
+  assert_int_equal(nCompared, 9 * 6 * 3 * 2 * 2 * NCAND);
+  assert_int_equal(nSkipped, 9 * 2 * 3);
+}
+
 int main(void){
   const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_cache_branin),
@@ -329,6 +491,7 @@ int main(void){
     cmocka_unit_test(test_cache_writes),
     cmocka_unit_test(test_cache_other_connection),
     cmocka_unit_test(test_scan_reuse),
+    cmocka_unit_test(test_skip_equals_plain),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }
