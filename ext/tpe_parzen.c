@@ -397,6 +397,11 @@ static int tpeUpperBound(const double *a, int n, double v){
 ** Term k of the continuous log density at x (rLogX = log(x) for log
 ** kinds): the log of kernel k's weighted density, as hyperopt's GMM1_lpdf
 ** and LGMM1_lpdf compute it.
+**
+** Shortcoming: the logarithms of the weight and of the coefficient are
+** recomputed for every kernel visited; caching them per mixture needs
+** arrays the caller does not provide today, so each visited kernel costs
+** two logarithms and one exponential.
 */
 static double tpeKernelTerm(const TpeMixture *pMix, const TpeDomain *pDom,
                             int k, double x, double rLogX){
