@@ -293,6 +293,10 @@ static const TpeOptInfo aOptInfo[] = {
   { "multivariate",  OPT_BOOL, 0, 1, OPTOFF(bMultivariate) },
   { "consider_endpoints", OPT_BOOL, 0, 1, OPTOFF(bConsiderEndpoints) },
   { "max_history",   OPT_INT,  0, 2e9, OPTOFF(nMaxHistory) },
+  { "rank_decay",    OPT_REAL, 0, 1e9, OPTOFF(rRankDecay) },
+  { "quasi_random",  OPT_BOOL, 0, 1, OPTOFF(bQuasiRandom) },
+  { "clip_by_trials", OPT_BOOL, 0, 1, OPTOFF(bClipByTrials) },
+  { "univariate_every", OPT_INT, 0, 1e9, OPTOFF(nUnivariateEvery) },
 };
 #define TPE_NOPT ((int)(sizeof(aOptInfo)/sizeof(aOptInfo[0])))
 
@@ -313,6 +317,29 @@ static void tpeOptionsDefault(TpeOptions *p){
   p->bMultivariate = 0;
   p->bConsiderEndpoints = 0;
   p->nMaxHistory = 0;
+  p->rRankDecay = 0.3;
+  p->bQuasiRandom = 1;
+  p->bClipByTrials = 1;
+  p->nUnivariateEvery = 2;
+}
+
+/* Defaults that depend on compat, for the options not given: hyperopt's
+** n_startup = 20 and gamma = 0.25 (of sqrt N) with compat, else 10 and
+** 0.15 (of N), with the joint model. */
+static void tpeOptionsResolve(TpeSpace *pSpace){
+  TpeOptions *p = &pSpace->opt;
+  int i;
+
+  for(i = 0; i < TPE_NOPT; i++){
+    if( pSpace->mSet & (1u << i) ) continue;
+    if( aOptInfo[i].iOff == OPTOFF(nStartup) ){
+      p->nStartup = p->bCompat ? 20 : 10;
+    }else if( aOptInfo[i].iOff == OPTOFF(rGamma) ){
+      p->rGamma = p->bCompat ? 0.25 : 0.15;
+    }else if( aOptInfo[i].iOff == OPTOFF(bMultivariate) ){
+      p->bMultivariate = !p->bCompat;
+    }
+  }
 }
 
 char *tpeOptionValue(const TpeSpace *p, int i){
@@ -1109,6 +1136,7 @@ int tpeSpaceParse(const char *zName, int nArg, const char *const *azArg,
     tpeErr(&sParse, "no parameters declared; declare at least one, for "
            "example: x uniform(0, 1)");
   }
+  if( sParse.rc == SQLITE_OK ) tpeOptionsResolve(sParse.pSpace);
   if( sParse.rc == SQLITE_OK ) tpeResolveWhen(&sParse, aWhen);
   if( sParse.rc == SQLITE_OK ) tpeOrderParams(&sParse);
 

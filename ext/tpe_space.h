@@ -88,6 +88,14 @@ struct TpeOptions {
   int bConsiderEndpoints; /* 1: bandwidth of the extreme observations uses
                           ** the distance to the bounds */
   int nMaxHistory;      /* 0 or a cap on the trials the model reads */
+  double rRankDecay;    /* good trial of loss rank r weighs exp(-r*this)
+                        ** in l(x); not with compat */
+  int bQuasiRandom;     /* 1: start-up points from a shifted Halton
+                        ** sequence; not with compat */
+  int bClipByTrials;    /* 1: minimum bandwidth shrinks with all trials,
+                        ** not the kernels of one density; not with compat */
+  int nUnivariateEvery; /* with multivariate, every this-many-th
+                        ** suggestion models parameters alone; 0 never */
 };
 
 typedef struct TpeSpace TpeSpace;

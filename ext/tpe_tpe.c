@@ -16,15 +16,32 @@
 **      before its children are considered, so only the chosen branch is
 **      drawn; parameters of other branches stay NaN.
 **
-** Without compat the only difference for now is that failed trials are
-** left out of the model altogether, while pending trials still count as
-** +inf in the bad set (a "constant liar" that steers parallel workers
-** apart).  Later improvements plug in through TpeTpeCfg.
+** Without compat (the default) the same skeleton drives the densities of
+** tpe_model.c, with these differences, each an option:
+**
+**   - start-up: the first n_startup (10) points come from a Halton
+**     sequence shifted once per experiment (quasi_random);
+**   - split: the good set is ceil(gamma * N) trials (gamma = 0.15), at
+**     most 25; failed trials are left out; pending trials still count as
+**     +inf in the bad set (a "constant liar" that steers parallel workers
+**     apart) and are never good;
+**   - l(x) weighs the good trial of loss rank r by exp(-r * rank_decay);
+**   - kernels are truncated normals normalised one by one, grid kinds and
+**     randint are ordered grids, the minimum bandwidth shrinks with all the
+**     trials read (clip_by_trials) rather than with the good set alone;
+**   - multivariate: parameters are taken in waves, each wave the
+**     parameters whose parent is decided (all unconditional parameters
+**     first, then the children of the chosen labels), and a wave is
+**     modelled by one joint density and scored as whole points; every
+**     univariate_every-th suggestion (by number of trials read) models
+**     each parameter alone instead, which helps when the best point sits
+**     on a bound.
 **
 ** Memory: one block per suggestion, sized by the number of trials, holds
 ** every array; nothing is allocated per parameter or per candidate.
 */
 #include "tpe_algo.h"
+#include "tpe_model.h"
 #include "tpe_parzen.h"
 
 #include <math.h>
@@ -45,6 +62,18 @@ struct TpeTpeCfg {
   int bDropFailed;      /* 1: TPE_FAIL trials are not modelled at all */
   int nMaxHistory;      /* 0, or read only this many most recent trials */
   TpeParzenCfg parzen;  /* settings of the estimators */
+  int bCompat;          /* 1: hyperopt's estimators; 0: tpe_model.c's */
+  int bLinearSplit;     /* 1: good set is ceil(rGamma * N), capped */
+  int bQuasiStartup;    /* 1: start-up points from a shifted Halton
+                        ** sequence instead of the prior */
+  int bMultivariate;    /* 1: model parameters active together jointly */
+  int nUnivariateEvery; /* with bMultivariate, suggestions made while the
+                        ** number of trials read is a multiple of this
+                        ** model each parameter alone; 0: never */
+  int bClipByTrials;    /* 1: minimum bandwidth from all trials read */
+  double rRankDecay;    /* good trial of loss rank r weighs
+                        ** exp(-r * rRankDecay) in l(x) */
+  TpeKdeCfg kde;        /* settings of tpe_model.c's densities */
 };
 
 /* Scratch of one suggestion: views into a single allocation. */
@@ -74,6 +103,16 @@ static void tpeTpeCfgInit(TpeTpeCfg *pCfg, const TpeOptions *pOpt){
   pCfg->nMaxHistory = pOpt->nMaxHistory;
   pCfg->parzen.rPriorWeight = pOpt->rPriorWeight;
   pCfg->parzen.nForget = pOpt->nForget;
+  pCfg->bCompat = pOpt->bCompat;
+  pCfg->bLinearSplit = !pOpt->bCompat;
+  pCfg->bQuasiStartup = !pOpt->bCompat && pOpt->bQuasiRandom;
+  pCfg->bMultivariate = pOpt->bMultivariate;
+  pCfg->nUnivariateEvery = pOpt->nUnivariateEvery;
+  pCfg->bClipByTrials = pOpt->bClipByTrials;
+  pCfg->rRankDecay = pOpt->rRankDecay;
+  pCfg->kde.bConsiderEndpoints = pOpt->bConsiderEndpoints;
+  pCfg->kde.rPriorWeight = pOpt->rPriorWeight;
+  pCfg->kde.nForget = pOpt->nForget;
 }
 
 /*
@@ -112,7 +151,15 @@ static void tpeSplit(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
     aLoss[i] = pHist->aStatus[r] == TPE_OK ? pHist->aLoss[r] : INFINITY;
   }
   tpeArgsort(aLoss, n, pW->aWork);
-  nBelow = (int)ceil(pCfg->rGamma * sqrt((double)n));
+  if( pCfg->bLinearSplit ){
+    int nOk = 0;
+    nBelow = (int)ceil(pCfg->rGamma * (double)n);
+    for(i = 0; i < n; i++) nOk += aLoss[i] < INFINITY;
+    /* Trials without a loss are never good. */
+    if( nBelow > nOk ) nBelow = nOk;
+  }else{
+    nBelow = (int)ceil(pCfg->rGamma * sqrt((double)n));
+  }
   if( nBelow > pCfg->nBelowCap ) nBelow = pCfg->nBelowCap;
   if( nBelow > n ) nBelow = n;
   if( nBelow < 0 ) nBelow = 0;
@@ -240,6 +287,204 @@ static void *tpeWorkAlloc(TpeWork *pW, int nUse, int nCand, int nLabel){
   return pBlock;
 }
 
+/**************************************************************************
+** sqlite-tpe's own TPE (compat = 'none'): the product-kernel densities of
+** tpe_model.c over groups of parameters active together.
+*/
+
+/* Purpose of the stream that shifts the Halton sequence of an experiment:
+** one stream per experiment, shared by all its start-up points. */
+#define TPE_STREAM_HALTON 0x48414c54
+
+/* Scratch of one suggestion by the own model: views into one block. */
+typedef struct TpeOwn TpeOwn;
+struct TpeOwn {
+  TpeDim *aDim;         /* dimensions of the current group */
+  int *aGroup;          /* parameters of the current group */
+  int *aIdx;            /* nUse ints of scratch for the fit */
+  unsigned char *aDone; /* 1: parameter decided in an earlier wave, 2: in
+                        ** the current one, 0: not yet */
+  double *aObsG;        /* good observations, nUse x group size */
+  double *aWG;          /* weights of the good observations, or NULL */
+  double *aRankW;       /* weight of each used trial by its loss rank */
+  double *aObsB;        /* bad observations, nUse x group size */
+  double *aCand;        /* one candidate, group size */
+  double *aBest;        /* the best candidate so far, group size */
+  double *aCol;         /* nUse doubles of scratch for the fit */
+  double *aKdeG;        /* buffer of l(x) */
+  double *aKdeB;        /* buffer of g(x) */
+};
+
+/*
+** A start-up point: coordinate i of point k of the Halton sequence,
+** shifted modulo 1 by an offset drawn once per experiment, mapped through
+** each parameter's bounds.  Normal kinds, which have no bounds, draw from
+** their prior.  k is the number of trials already in the history.
+*/
+static void tpeQuasiPoint(const TpeSpace *pSpace, int64_t k, TpeRng *pRng,
+                          double *aOut){
+  TpeRng shift;
+  int i;
+
+  tpeRngInit(&shift, pSpace->opt.iSeed, 0, TPE_STREAM_HALTON);
+  for(i = 0; i < pSpace->nParam; i++){
+    const TpeParam *p = &pSpace->aParam[i];
+    double u = tpeHalton((uint64_t)k, i) + tpeRngUniform(&shift);
+    TpeDim dim;
+    if( u >= 1.0 ) u -= 1.0;
+    tpeDimInit(&dim, p);
+    aOut[i] = NAN;
+    if( dim.bCat ){
+      double acc = 0.0;
+      int j;
+      for(j = 0; j < p->nLabel - 1; j++){
+        acc += p->aProb ? p->aProb[j] : 1.0 / p->nLabel;
+        if( u < acc ) break;
+      }
+      aOut[i] = j;
+    }else if( dim.bBounded ){
+      aOut[i] = tpeDimValue(&dim, dim.rLow + (dim.rHigh - dim.rLow) * u);
+    }
+  }
+  for(i = 0; i < pSpace->nParam; i++){
+    int iParam = pSpace->aOrder[i];
+    const TpeParam *p = &pSpace->aParam[iParam];
+    if( !tpeParamActive(pSpace, iParam, aOut) ){
+      aOut[iParam] = NAN;
+    }else if( p->eKind >= TPE_NORMAL && p->eKind <= TPE_QLOGNORMAL ){
+      aOut[iParam] = tpeSamplePrior(p, pRng);
+    }
+  }
+}
+
+/*
+** Model the nGroup parameters pO->aGroup with one density over all of
+** them and write the best of the candidates drawn from l(x) into aOut.
+** A trial is an observation when every parameter of the group was active
+** in it.
+*/
+static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
+                        const TpeHistory *pHist, const TpeWork *pW,
+                        TpeOwn *pO, int nGroup, TpeRng *pRng,
+                        double *aOut){
+  TpeKde kdeG, kdeB;
+  TpeKdeCfg kcfg = pCfg->kde;
+  int nG = 0, nB = 0, i, d, c;
+  double rBest = -INFINITY;
+
+  for(d = 0; d < nGroup; d++){
+    tpeDimInit(&pO->aDim[d], &pSpace->aParam[pO->aGroup[d]]);
+  }
+  for(i = 0; i < pW->nUse; i++){
+    const double *aRow = &pHist->aVal[(int64_t)pW->aUse[i] * pHist->nParam];
+    double *aDst;
+    for(d = 0; d < nGroup && !isnan(aRow[pO->aGroup[d]]); d++){}
+    if( d < nGroup ) continue;
+    if( pW->aGood[i] ){
+      pO->aWG[nG] = pO->aRankW[i];
+      aDst = &pO->aObsG[(int64_t)nG++ * nGroup];
+    }else{
+      aDst = &pO->aObsB[(int64_t)nB++ * nGroup];
+    }
+    for(d = 0; d < nGroup; d++){
+      aDst[d] = tpeDimObs(&pO->aDim[d], aRow[pO->aGroup[d]]);
+    }
+  }
+
+  if( pCfg->bClipByTrials ) kcfg.nClip = nG + nB;
+  tpeKdeInit(&kdeG, pO->aDim, nGroup, nG, pO->aKdeG);
+  tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
+  tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aCol, pO->aIdx);
+  tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aCol, pO->aIdx);
+  for(c = 0; c < pCfg->nCandidates; c++){
+    double s;
+    tpeKdeSample(&kdeG, pRng, pO->aCand);
+    s = tpeKdeLogPdf(&kdeG, pO->aCand) - tpeKdeLogPdf(&kdeB, pO->aCand);
+    if( c == 0 || s > rBest ){
+      rBest = s;
+      memcpy(pO->aBest, pO->aCand, sizeof(double) * nGroup);
+    }
+  }
+  for(d = 0; d < nGroup; d++){
+    aOut[pO->aGroup[d]] = tpeDimValue(&pO->aDim[d], pO->aBest[d]);
+  }
+}
+
+/*
+** Suggest by the own model once the split is made: walk the parameters in
+** waves, each wave the parameters whose parent is decided, and model a
+** wave jointly (multivariate) or each of its parameters alone.
+*/
+static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
+                         const TpeHistory *pHist, const TpeWork *pW,
+                         TpeRng *pRng, double *aOut){
+  int nParam = pSpace->nParam;
+  int nUse = pW->nUse;
+  sqlite3_int64 nKde = tpeKdeSize(nUse, nParam);
+  sqlite3_int64 nByte;
+  TpeOwn o;
+  char *pBlock;
+  int i;
+
+  nByte = sizeof(TpeDim) * (sqlite3_int64)nParam
+        + sizeof(double) * (2 * (sqlite3_int64)nUse * nParam + 2 * nParam
+                            + 3 * (sqlite3_int64)nUse + 2 * nKde)
+        + sizeof(int) * ((sqlite3_int64)nParam + nUse) + nParam;
+  pBlock = sqlite3_malloc64(nByte);
+  if( pBlock == 0 ) return SQLITE_NOMEM;
+  o.aDim = (TpeDim*)pBlock;
+  o.aObsG = (double*)(o.aDim + nParam);
+  o.aObsB = o.aObsG + (sqlite3_int64)nUse * nParam;
+  o.aCand = o.aObsB + (sqlite3_int64)nUse * nParam;
+  o.aBest = o.aCand + nParam;
+  o.aCol = o.aBest + nParam;
+  o.aKdeG = o.aCol + nUse;
+  o.aKdeB = o.aKdeG + nKde;
+  o.aWG = o.aKdeB + nKde;
+  o.aRankW = o.aWG + nUse;
+  o.aGroup = (int*)(o.aRankW + nUse);
+  o.aIdx = o.aGroup + nParam;
+  o.aDone = (unsigned char*)(o.aIdx + nUse);
+  memset(o.aDone, 0, nParam);
+  for(i = 0; i < nUse; i++){
+    /* pW->aWork holds the trials by ascending loss (tpeSplit). */
+    double r = (double)i;
+    o.aRankW[pW->aWork[i]] = exp(-r * pCfg->rRankDecay);
+  }
+
+  for(i = 0; i < nParam; i++) aOut[i] = NAN;
+  for(;;){
+    int nGroup = 0;
+    for(i = 0; i < nParam; i++){
+      int iParam = pSpace->aOrder[i];
+      int iParent = pSpace->aParam[iParam].iParent;
+      if( o.aDone[iParam] ) continue;
+      /* A parent decided in this wave has no value yet: wait. */
+      if( iParent >= 0 && o.aDone[iParent] != 1 ) continue;
+      o.aDone[iParam] = 2;
+      if( tpeParamActive(pSpace, iParam, aOut) ) o.aGroup[nGroup++] = iParam;
+    }
+    for(i = 0; i < nParam; i++){
+      if( o.aDone[i] == 2 ) o.aDone[i] = 1;
+    }
+    if( nGroup == 0 ) break;
+    if( pCfg->bMultivariate
+     && !(pCfg->nUnivariateEvery > 0 && nUse % pCfg->nUnivariateEvery == 0)
+    ){
+      tpeOwnGroup(pCfg, pSpace, pHist, pW, &o, nGroup, pRng, aOut);
+    }else{
+      int *aAll = o.aGroup;
+      for(i = 0; i < nGroup; i++){
+        o.aGroup = &aAll[i];
+        tpeOwnGroup(pCfg, pSpace, pHist, pW, &o, 1, pRng, aOut);
+      }
+      o.aGroup = aAll;
+    }
+  }
+  sqlite3_free(pBlock);
+  return SQLITE_OK;
+}
+
 /*
 ** Suggest a point by TPE (see the file header).  Fills aOut[0..nParam-1]
 ** in the encoding of tpe_space.h.  Returns SQLITE_OK, or SQLITE_NOMEM
@@ -265,11 +510,20 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
   w.nUse = tpeSelectTrials(&cfg, pHist, w.aUse);
   if( w.nUse < cfg.nStartup ){
     sqlite3_free(pBlock);
+    if( cfg.bQuasiStartup ){
+      tpeQuasiPoint(pSpace, pHist->nTrial, pRng, aOut);
+      return SQLITE_OK;
+    }
     return tpeSuggestRand(pSpace, pHist, pRng, aOut);
   }
 
   /* The good observations' array doubles as the loss scratch. */
   tpeSplit(&cfg, pHist, &w, w.aObsG);
+  if( !cfg.bCompat ){
+    int rc = tpeOwnSuggest(&cfg, pSpace, pHist, &w, pRng, aOut);
+    sqlite3_free(pBlock);
+    return rc;
+  }
 
   for(i = 0; i < pSpace->nParam; i++) aOut[i] = NAN;
   for(i = 0; i < pSpace->nParam; i++){

@@ -1048,7 +1048,8 @@ static const BadDecl aBad[] = {
   { { "x uniform(0, 1)", "foo = 1" },
     "net: unknown option 'foo'; options are seed, algo, compat, "
     "n_startup, n_candidates, gamma, prior_weight, forgetting, "
-    "multivariate, consider_endpoints, max_history" },
+    "multivariate, consider_endpoints, max_history, rank_decay, "
+    "quasi_random, clip_by_trials, univariate_every" },
   { { "x uniform(0, 1)", "seed = 1", "SEED = 2" },
     "net: option seed given twice" },
   { { "x uniform(0, 1)", "seed = 'abc'" },
@@ -1266,16 +1267,20 @@ static void test_parse_conditions(void **state){
 /* Options: defaults, values given in any case, and their text. */
 static void test_parse_options(void **state){
   static const char *const azDefault[] = {
-    "seed", "0", "algo", "tpe", "compat", "none", "n_startup", "20",
-    "n_candidates", "24", "gamma", "0.25", "prior_weight", "1",
-    "forgetting", "25", "multivariate", "false",
+    "seed", "0", "algo", "tpe", "compat", "none", "n_startup", "10",
+    "n_candidates", "24", "gamma", "0.15", "prior_weight", "1",
+    "forgetting", "25", "multivariate", "true",
     "consider_endpoints", "false", "max_history", "0",
+    "rank_decay", "0.3", "quasi_random", "true", "clip_by_trials", "true",
+    "univariate_every", "2",
   };
   static const char *const azSet[] = {
     "seed", "-9223372036854775808", "algo", "anneal", "compat",
     "hyperopt", "n_startup", "5", "n_candidates", "1000000", "gamma",
     "1", "prior_weight", "0.5", "forgetting", "1", "multivariate", "true",
     "consider_endpoints", "false", "max_history", "100",
+    "rank_decay", "2", "quasi_random", "false", "clip_by_trials", "false",
+    "univariate_every", "0",
   };
   TpeSpace *p;
   int i;
@@ -1296,7 +1301,9 @@ static void test_parse_options(void **state){
                "Algo = ANNEAL", "compat = 'hyperopt'", "n_startup = 5",
                "n_candidates = 1000000", "gamma = 1", "prior_weight = 0.5",
                "forgetting = 1", "multivariate = on",
-               "consider_endpoints = 0", "max_history = 100");
+               "consider_endpoints = 0", "max_history = 100",
+               "rank_decay = 2", "quasi_random = off",
+               "clip_by_trials = false", "univariate_every = 0");
   assert_true(p->opt.iSeed == INT64_MIN);
   assert_int_equal(p->opt.eAlgo, TPE_ALGO_ANNEAL);
   assert_int_equal(p->opt.bCompat, 1);

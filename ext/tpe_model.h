@@ -1,0 +1,137 @@
+/*
+** tpe_model.h: the kernel density estimators of sqlite-tpe's own TPE.
+**
+** Without compat = 'hyperopt', TPE models the good and the bad trials
+** with product-kernel densities: one kernel per observed trial plus one
+** for the prior, each kernel a product over the parameters it covers of
+**
+**   - a normal truncated to the parameter's bounds and normalised on its
+**     own (numeric kinds; log kinds in log space);
+**   - the mass such a normal puts on the cell [v - q/2, v + q/2] of a grid
+**     value v (quniform, uniformint and randint, whose values are ordered);
+**   - a smoothed indicator of the observed label (choice, pchoice).
+**
+** A density covers one parameter (univariate TPE) or a group of
+** parameters active together (multivariate TPE), so that a suggestion can
+** score whole points rather than each parameter on its own.
+**
+** Bandwidths: along each numeric dimension, an observation's kernel takes
+** the wider gap to its neighbouring observations (the bounds count as
+** neighbours when endpoints are considered).  Bandwidths are clipped to
+** [range / min(100, count + 1), range], where count is the number of
+** kernels or, with TpeKdeCfg.nClip, a larger count such as all the trials
+** of the experiment, so that the kernels can keep narrowing after the good
+** set stops growing.  The prior kernel has the whole range.
+**
+** The file also holds the randomly shifted Halton sequence used for
+** quasi-random start-up points.
+**
+** Memory.  Nothing here allocates.  A TpeKde points into arrays the caller
+** owns (see tpeKdeSize).
+*/
+#ifndef TPE_MODEL_H
+#define TPE_MODEL_H
+
+#include "tpe_rng.h"
+#include "tpe_space.h"
+
+/* How one parameter is represented in model space. */
+typedef struct TpeDim TpeDim;
+struct TpeDim {
+  const TpeParam *pParam; /* the parameter, not owned */
+  int bCat;             /* 1: unordered labels (choice, pchoice) */
+  int nLabel;           /* number of labels if bCat */
+  int bLog;             /* 1: modelled as the logarithm of the value */
+  int bBounded;         /* 1: kernels truncated to [rLow, rHigh] */
+  double rLow;          /* lower bound in model space, if bBounded */
+  double rHigh;         /* upper bound in model space, if bBounded */
+  double rQ;            /* grid step in model space (ordered grid kinds:
+                        ** quniform, qnormal, uniformint, randint), else 0 */
+  double rGridLow;      /* first grid value, if rQ > 0 and bBounded */
+  double rGridHigh;     /* last grid value, if rQ > 0 and bBounded */
+  double rQVal;         /* step applied to the value after exp (q-log
+                        ** kinds), else 0 */
+  double rFloor;        /* log kinds: values are raised to this before the
+                        ** logarithm */
+  double rMid;          /* centre of the prior kernel, model space */
+  double rRange;        /* width of the prior kernel, model space: the
+                        ** bounded range, or sigma for normal kinds */
+};
+
+/* Settings of one fit. */
+typedef struct TpeKdeCfg TpeKdeCfg;
+struct TpeKdeCfg {
+  int bConsiderEndpoints; /* univariate rule: bounds count as neighbours */
+  double rPriorWeight;  /* weight of the prior kernel, > 0 */
+  int nForget;          /* observations weighted fully (0: all) */
+  int nClip;            /* 0, or the count used instead of the number of
+                        ** kernels in the minimum bandwidth (see below) */
+};
+
+/* A product-kernel density over nDim dimensions.  Kernel k, dimension d
+** lives at index k*nDim + d of the per-kernel arrays.  The last kernel is
+** the prior. */
+typedef struct TpeKde TpeKde;
+struct TpeKde {
+  int nKernel;          /* observations + 1 */
+  int nDim;             /* dimensions covered */
+  const TpeDim *aDim;   /* nDim dimensions, not owned */
+  double rCatBase;      /* label smoothing: each observation's kernel puts
+                        ** mass rCatBase * nLabel * prior on the prior */
+  double *aW;           /* nKernel weights, summing to one */
+  double *aLogW;        /* their logarithms */
+  double *aMu;          /* centres (label index for bCat; -1 for the
+                        ** prior kernel of a bCat dimension) */
+  double *aSigma;       /* bandwidths, > 0 (unused for bCat) */
+  double *aLogZ;        /* log of each kernel's mass inside the bounds */
+};
+
+/* Fill *pDim for parameter p. */
+void tpeDimInit(TpeDim *pDim, const TpeParam *p);
+
+/* Model-space coordinate of value v (label index for labels). */
+double tpeDimObs(const TpeDim *pDim, double v);
+
+/* The value (in the encoding of tpe_space.h) of model-space coordinate
+** x, rounded to the grid and kept inside the space. */
+double tpeDimValue(const TpeDim *pDim, double x);
+
+/* Number of doubles a TpeKde of nObs observations over nDim dimensions
+** needs (see tpeKdeInit). */
+int64_t tpeKdeSize(int nObs, int nDim);
+
+/* Point the arrays of *pKde into aBuf, tpeKdeSize(nObs, nDim) doubles. */
+void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
+                double *aBuf);
+
+/*
+** Fit pKde to nObs observations aObs (row-major, nObs x nDim, model
+** space, oldest first).  The observations are weighted by aWeight
+** (nObs values) or, if aWeight is NULL, by linear forgetting of the
+** oldest.  aCol (nObs doubles) and aIdx (nObs ints) are scratch.  pKde
+** must come from tpeKdeInit with at least nObs.
+*/
+void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
+               const double *aWeight, const TpeKdeCfg *pCfg, double *aCol,
+               int *aIdx);
+
+/* Log density (log mass for grid and label dimensions) of model-space
+** point x[0..nDim-1]. */
+double tpeKdeLogPdf(const TpeKde *pKde, const double *x);
+
+/* Log of kernel k's factor for dimension d at model-space coordinate x. */
+double tpeKdeLogKernel(const TpeKde *pKde, int k, int d, double x);
+
+/* Draw a model-space point into x[0..nDim-1], on the grid for grid
+** dimensions. */
+void tpeKdeSample(const TpeKde *pKde, TpeRng *pRng, double *x);
+
+/* Log of the mass a normal (mu, sigma) puts on [lo, hi], lo <= hi,
+** accurate in both tails. */
+double tpeLogNormalMass(double lo, double hi, double mu, double sigma);
+
+/* The k-th point (k >= 0) of the Halton sequence in dimension d (base:
+** the (d+1)-th prime), in [0, 1). */
+double tpeHalton(uint64_t k, int d);
+
+#endif /* TPE_MODEL_H */
