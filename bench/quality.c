@@ -83,11 +83,15 @@ static const BenchConfig aConfig[] = {
   { "anneal",     "algo = 'anneal'" },
   { "hyperopt",   "algo = 'tpe', compat = 'hyperopt'" },
   { "default",    "" },
-  { "mv",         "multivariate = true" },
+  { "univariate", "multivariate = false" },
+  { "joint",      "univariate_every = 0" },
   { "endpoints",  "consider_endpoints = true" },
+  { "flat",       "rank_decay = 1e-9" },
+  { "kernclip",   "clip_by_trials = false" },
+  { "randstart",  "quasi_random = false" },
   { "gamma.1",    "gamma = 0.1" },
-  { "gamma.5",    "gamma = 0.5" },
-  { "startup10",  "n_startup = 10" },
+  { "gamma.25",   "gamma = 0.25" },
+  { "startup20",  "n_startup = 20" },
   { "cand64",     "n_candidates = 64" },
 };
 #define BENCH_NCONFIG ((int)(sizeof(aConfig) / sizeof(aConfig[0])))
