@@ -19,7 +19,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 
 .PHONY: all deps deps-build demo test unit sqltest pytest embedtest nodetest clean \
-        sanitize check-style bench bench-quality
+        sanitize check-style bench bench-quality fuzz
 
 all: deps-build tpe.so
 
@@ -103,6 +103,19 @@ bench-quality: deps build/bench_quality
 bench: deps tpe.so build/bench_speed
 	./build/bench_speed
 	$(PYTHON) bench/speed.py
+
+# Fuzz the declaration parser for FUZZ_SECONDS (clang's libFuzzer).
+FUZZ_SECONDS ?= 60
+build/fuzz_space: tests/fuzz/fuzz_space.c $(SRC) $(HDR)
+	@mkdir -p build
+	clang -g -O1 -std=c11 -DSQLITE_CORE -Iext \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $< $(SRC) -lsqlite3 $(LIBM)
+
+fuzz: build/fuzz_space
+	@mkdir -p build/fuzz-corpus
+	./build/fuzz_space -max_total_time=$(FUZZ_SECONDS) \
+	  -dict=tests/fuzz/space.dict build/fuzz-corpus tests/fuzz/seeds
 
 check-style:
 	@! grep -n '.\{81,\}' ext/*.c ext/*.h tests/*.c || \

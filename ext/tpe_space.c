@@ -560,6 +560,37 @@ static void tpeLabelAppend(sqlite3_str *pStr, const TpeLabel *p){
 #define tpeErrCol(pP, pParam, zFmt, ...) \
   tpeErr(pP, "column %s: " zFmt, (pParam)->zName, __VA_ARGS__)
 
+/*
+** Refuse a numeric parameter some of whose draws or model computations
+** would overflow a double.  A standard normal deviate from tpeRngNormal
+** never exceeds 8.6 in magnitude, so 9 sigma bounds every draw.
+*/
+static void tpeCheckFinite(TpeParse *pP, TpeParam *p){
+  const char *zK = tpeKindName(p->eKind);
+  double rLim = 1e300, rMax;
+
+  switch( p->eKind ){
+    case TPE_LOGNORMAL: case TPE_QLOGNORMAL:
+      if( p->a + 9 * p->b > 700 ){
+        tpeErrCol(pP, p, "%s: exp(mu + 9 sigma) would overflow a double; "
+                  "use a smaller mu or sigma", zK);
+        return;
+      }
+      rMax = exp(p->a + 9 * p->b);
+      break;
+    case TPE_NORMAL: case TPE_QNORMAL:
+      rMax = fabs(p->a) + 9 * p->b;
+      break;
+    default:
+      rMax = fabs(p->b - p->a) + fabs(p->a) + fabs(p->b);
+      break;
+  }
+  if( !(rMax < rLim) || (p->q > 0 && !(rMax / p->q < rLim)) ){
+    tpeErrCol(pP, p, "%s: its values would overflow a double; narrow "
+              "its range", zK);
+  }
+}
+
 /* Check the numeric arguments a[0..2] of a numeric kind.  */
 static void tpeCheckNumeric(TpeParse *pP, TpeParam *p, const double *a){
   const char *zK = tpeKindName(p->eKind);
@@ -615,6 +646,7 @@ static void tpeCheckNumeric(TpeParse *pP, TpeParam *p, const double *a){
   if( pP->rc == SQLITE_OK && bQ && !(p->q > 0) ){
     tpeErrCol(pP, p, "%s needs q > 0, got %.15g", zK, p->q);
   }
+  if( pP->rc == SQLITE_OK ) tpeCheckFinite(pP, p);
 }
 
 /* Parse the label list of choice or pchoice; the lexer is after '('. */
