@@ -18,6 +18,8 @@
 #define TPE_LOG_SQRT_2PI 0.91893853320467274    /* log(sqrt(2 pi)) */
 #define TPE_SQRT1_2 0.70710678118654752         /* 1/sqrt(2) */
 #define TPE_MODEL_MAX_REJECT 64                 /* truncated-normal tries */
+#define TPE_KDE_MIN_WIN 32     /* fewer observations: visit every kernel */
+#define TPE_KDE_FAR 9.0        /* bandwidths from a bound: mass 1 there */
 
 void tpeDimInit(TpeDim *pDim, const TpeParam *p){
   double q = p->q;
@@ -141,7 +143,7 @@ double tpeDimValue(const TpeDim *pDim, double x){
 
 int64_t tpeKdeSize(int nObs, int nDim){
   int64_t nK = (int64_t)nObs + 1;
-  return 2 * nK + 3 * nK * nDim;
+  return 9 * nK + 4 * nK * nDim + 2 * nDim;
 }
 
 void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
@@ -157,6 +159,13 @@ void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
   pKde->aMu = aBuf + 2 * nK;
   pKde->aSigma = pKde->aMu + nK * nDim;
   pKde->aLogZ = pKde->aSigma + nK * nDim;
+  pKde->aInvSigma = pKde->aLogZ + nK * nDim;
+  pKde->aLogC = pKde->aInvSigma + nK * nDim;
+  pKde->aWinMu = pKde->aLogC + nK;
+  pKde->aOrd = (int*)(pKde->aWinMu + nK);      /* nK ints in nK doubles */
+  pKde->aWinBound = (double*)(pKde->aOrd) + nK;
+  pKde->aCatLog = pKde->aWinBound + 4 * nK;
+  pKde->iWin = -1;
 }
 
 /* log(1 - exp(-a)) for a > 0, accurate for small and large a. */
@@ -228,6 +237,77 @@ static void tpeKdeGapSigma(TpeKde *pKde, int d, const double *aObs,
   }
 }
 
+/*
+** Precompute what tpeKdeLogPdf needs per kernel: inverse bandwidths, the
+** constant part of each kernel's log density, and the bounds used to skip
+** kernels.  Most bandwidths sit at the clip, so a logarithm is reused
+** while the bandwidth repeats.
+*/
+/*
+** For a grid dimension d, the constant part of a bound on kernel k's log
+** factor: the mass of a cell of width q is at most q times the largest
+** density in the cell, so the factor is at most
+**   log q - log sigma - log sqrt(2 pi) - logZ - z^2 / 2
+** with z the distance from the centre to the cell's nearest point.
+** Returns that bound without the -z^2/2; 0 for other dimensions (their
+** constants are in aLogC already).
+*/
+static double tpeKdeGridBound(const TpeKde *pKde, int k, int d){
+  const TpeDim *pDim = &pKde->aDim[d];
+  int64_t j = (int64_t)k * pKde->nDim + d;
+
+  if( pDim->bCat || pDim->rQ == 0.0 ) return 0.0;
+  return log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI
+       - pKde->aLogZ[j];
+}
+
+static void tpeKdeConstants(TpeKde *pKde){
+  int nDim = pKde->nDim, nK = pKde->nKernel, nObs = nK - 1, k, d, i;
+  double *aRS = pKde->aWinBound, *aRC = aRS + nK;     /* right of i */
+  double *aLS = aRC + nK, *aLC = aLS + nK;            /* left of i */
+
+  for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->aLogW[k];
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    double rLastS = -1.0, rLastLog = 0.0;
+    if( pDim->bCat ) continue;
+    for(k = 0; k < nK; k++){
+      int64_t j = (int64_t)k * nDim + d;
+      double sd = pKde->aSigma[j];
+      pKde->aInvSigma[j] = 1.0 / sd;
+      if( pDim->rQ != 0.0 ) continue;
+      if( sd != rLastS ){
+        rLastS = sd;
+        rLastLog = log(sd);
+      }
+      pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + pKde->aLogZ[j];
+    }
+  }
+  if( pKde->iWin < 0 ) return;
+
+  /* Running maxima of bandwidth and constant along the sorted order, from
+  ** each end, so that a walk from x can stop as soon as no kernel left in
+  ** its direction can matter. */
+  for(i = nObs - 1; i >= 0; i--){
+    k = pKde->aOrd[i];
+    aRS[i] = pKde->aSigma[(int64_t)k * nDim + pKde->iWin];
+    aRC[i] = pKde->aLogC[k] + tpeKdeGridBound(pKde, k, pKde->iWin);
+    if( i < nObs - 1 ){
+      if( aRS[i+1] > aRS[i] ) aRS[i] = aRS[i+1];
+      if( aRC[i+1] > aRC[i] ) aRC[i] = aRC[i+1];
+    }
+  }
+  for(i = 0; i < nObs; i++){
+    k = pKde->aOrd[i];
+    aLS[i] = pKde->aSigma[(int64_t)k * nDim + pKde->iWin];
+    aLC[i] = pKde->aLogC[k] + tpeKdeGridBound(pKde, k, pKde->iWin);
+    if( i > 0 ){
+      if( aLS[i-1] > aLS[i] ) aLS[i] = aLS[i-1];
+      if( aLC[i-1] > aLC[i] ) aLC[i] = aLC[i-1];
+    }
+  }
+}
+
 void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
                const double *aWeight, const TpeKdeCfg *pCfg, double *aCol,
                int *aIdx){
@@ -250,6 +330,14 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
     pKde->aMu[(int64_t)nObs * nDim + d] = pDim->bCat ? -1.0 : pDim->rMid;
   }
 
+  /* The first continuous dimension, if any, orders the kernels for
+  ** tpeKdeLogPdf; small densities are cheaper to sum whole. */
+  pKde->iWin = -1;
+  for(d = 0; d < nDim && nObs >= TPE_KDE_MIN_WIN; d++){
+    if( pKde->aDim[d].bCat ) continue;
+    if( pKde->iWin < 0 || pKde->aDim[pKde->iWin].rQ != 0.0 ) pKde->iWin = d;
+  }
+
   /* Bandwidths, clipped, then the prior's. */
   for(d = 0; d < nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
@@ -259,6 +347,12 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
     if( pDim->bCat ) continue;
     if( nObs > 0 ){
       tpeKdeGapSigma(pKde, d, aObs, nObs, pCfg, aCol, aIdx);
+      if( d == pKde->iWin ){
+        for(k = 0; k < nObs; k++){
+          pKde->aOrd[k] = aIdx[k];
+          pKde->aWinMu[k] = aCol[aIdx[k]];
+        }
+      }
     }
     for(k = 0; k < nObs; k++){
       double *pS = &pKde->aSigma[(int64_t)k * nDim + d];
@@ -268,16 +362,20 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
     pKde->aSigma[(int64_t)nObs * nDim + d] = rMax;
   }
 
-  /* Truncated masses. */
+  /* Truncated masses.  A kernel more than TPE_KDE_FAR bandwidths inside
+  ** both bounds has mass 1 - O(1e-19) there, whose logarithm rounds to
+  ** nothing next to the terms it is added to. */
   for(k = 0; k < nK; k++){
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
       int64_t j = (int64_t)k * nDim + d;
-      if( pDim->bCat || !pDim->bBounded ){
+      double mu = pKde->aMu[j], sd = pKde->aSigma[j];
+      if( pDim->bCat || !pDim->bBounded
+       || (mu - pDim->rLow > TPE_KDE_FAR * sd
+           && pDim->rHigh - mu > TPE_KDE_FAR * sd) ){
         pKde->aLogZ[j] = 0.0;
       }else{
-        pKde->aLogZ[j] = tpeLogNormalMass(pDim->rLow, pDim->rHigh,
-                                          pKde->aMu[j], pKde->aSigma[j]);
+        pKde->aLogZ[j] = tpeLogNormalMass(pDim->rLow, pDim->rHigh, mu, sd);
       }
     }
   }
@@ -291,8 +389,10 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   for(k = 0; k < nK; k++) rSum += pKde->aW[k];
   for(k = 0; k < nK; k++){
     pKde->aW[k] /= rSum;
-    pKde->aLogW[k] = log(pKde->aW[k]);
+    pKde->aLogW[k] = (k > 0 && pKde->aW[k] == pKde->aW[k-1])
+                   ? pKde->aLogW[k-1] : log(pKde->aW[k]);
   }
+  tpeKdeConstants(pKde);
 }
 
 /* Prior probability of label j of a bCat dimension. */
@@ -329,7 +429,7 @@ double tpeKdeLogKernel(const TpeKde *pKde, int k, int d, double x){
   return -0.5 * z * z - log(s) - TPE_LOG_SQRT_2PI - pKde->aLogZ[j];
 }
 
-double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
+double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x){
   double rMax = -INFINITY, rSum = 0.0;
   int k, d;
 
@@ -348,6 +448,129 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   }
   if( rMax == -INFINITY ) return rMax;
   return log(rSum) + rMax;
+}
+
+/* Running log-sum-exp: the sum is exp(pAcc[0]) * pAcc[1]. */
+static void tpeLseAdd(double *pAcc, double t){
+  if( t > pAcc[0] ){
+    pAcc[1] = pAcc[1] * exp(pAcc[0] - t) + 1.0;
+    pAcc[0] = t;
+  }else{
+    pAcc[1] += exp(t - pAcc[0]);
+  }
+}
+
+/*
+** Add kernel k's log density at x to the running sum pAcc, unless it
+** falls below the cut-off on the way: continuous dimensions first (a
+** multiply each), then the grid and label ones (a normal mass or a
+** logarithm each).
+*/
+static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *x,
+                            double *pAcc){
+  int nDim = pKde->nDim, d;
+  const double *aMu = &pKde->aMu[(int64_t)k * nDim];
+  const double *aInv = &pKde->aInvSigma[(int64_t)k * nDim];
+  double rCut = pAcc[0] - TPE_KDE_CUT;
+  double t = pKde->aLogC[k];
+
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    if( pDim->bCat ){
+      /* The observed label, or the prior kernel (centre -1). */
+      if( aMu[d] < 0.0 ) t += tpeKdeLogKernel(pKde, k, d, x[d]);
+      else t += pKde->aCatLog[2 * d + ((int)aMu[d] == (int)x[d] ? 0 : 1)];
+    }else if( pDim->rQ == 0.0 ){
+      double z = (x[d] - aMu[d]) * aInv[d];
+      t -= 0.5 * z * z;
+    }
+    if( t < rCut ) return;
+  }
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    double z;
+    if( pDim->bCat || pDim->rQ == 0.0 ) continue;
+    /* Bound the cell's mass before computing it. */
+    z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
+    z = z > 0.0 ? z * aInv[d] : 0.0;
+    if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ) return;
+    t += tpeKdeLogKernel(pKde, k, d, x[d]);
+    if( !(t >= rCut) ) return;
+  }
+  if( t > -INFINITY ) tpeLseAdd(pAcc, t);
+}
+
+/* Log density of a one-dimensional label density at label x: the
+** kernels on label x contribute (b p0 + 1) / (b + 1) each, the others
+** b p0 / (b + 1), the prior p0; only the weight on x needs a pass. */
+static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
+  const TpeDim *pDim = &pKde->aDim[0];
+  int nObs = pKde->nKernel - 1, k, iLabel = (int)x;
+  double p0 = pDim->pParam->aProb ? pDim->pParam->aProb[iLabel]
+                                  : 1.0 / pDim->nLabel;
+  double b = pKde->rCatBase * pDim->nLabel;
+  double rOn = 0.0, rAll = 0.0;
+
+  for(k = 0; k < nObs; k++){
+    rAll += pKde->aW[k];
+    if( (int)pKde->aMu[k] == iLabel ) rOn += pKde->aW[k];
+  }
+  return log((rOn * (b * p0 + 1.0) + (rAll - rOn) * b * p0) / (b + 1.0)
+             + pKde->aW[nObs] * p0);
+}
+
+double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
+  double aAcc[2] = { -INFINITY, 0.0 };
+  int nK = pKde->nKernel, nObs = nK - 1;
+  int iWin = pKde->iWin;
+  double x0, rHalfQ;
+  int lo, hi, i, d;
+
+  if( pKde->nDim == 1 && pKde->aDim[0].bCat ) return tpeKdeLogPdfCat(pKde, x[0]);
+  for(d = 0; d < pKde->nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    if( pDim->bCat ){
+      int iLabel = (int)x[d];
+      double p0 = pDim->pParam->aProb ? pDim->pParam->aProb[iLabel]
+                                      : 1.0 / pDim->nLabel;
+      double b = pKde->rCatBase * pDim->nLabel;
+      pKde->aCatLog[2 * d] = log((b * p0 + 1.0) / (b + 1.0));
+      pKde->aCatLog[2 * d + 1] = log(b * p0 / (b + 1.0));
+    }
+  }
+  if( iWin < 0 ){
+    for(i = 0; i < pKde->nKernel; i++) tpeKdeAddKernel(pKde, i, x, aAcc);
+  }else{
+    /* The prior kernel, then outwards from x along iWin until even the
+    ** largest kernel constant with the widest bandwidth cannot reach the
+    ** cut-off below the running maximum. */
+    tpeKdeAddKernel(pKde, nObs, x, aAcc);
+    x0 = x[iWin];
+    rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
+    lo = 0;
+    hi = nObs;
+    while( lo < hi ){
+      int mid = (lo + hi) / 2;
+      if( pKde->aWinMu[mid] < x0 ) lo = mid + 1;
+      else hi = mid;
+    }
+    for(i = lo; i < nObs; i++){
+      const double *aB = pKde->aWinBound;
+      double z = (pKde->aWinMu[i] - x0 - rHalfQ) / aB[i];
+      if( z < 0.0 ) z = 0.0;
+      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - TPE_KDE_CUT ) break;
+      tpeKdeAddKernel(pKde, pKde->aOrd[i], x, aAcc);
+    }
+    for(i = lo - 1; i >= 0; i--){
+      const double *aB = pKde->aWinBound + 2 * nK;
+      double z = (x0 - pKde->aWinMu[i] - rHalfQ) / aB[i];
+      if( z < 0.0 ) z = 0.0;
+      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - TPE_KDE_CUT ) break;
+      tpeKdeAddKernel(pKde, pKde->aOrd[i], x, aAcc);
+    }
+  }
+  if( aAcc[0] == -INFINITY ) return aAcc[0];
+  return log(aAcc[1]) + aAcc[0];
 }
 
 /* One draw from the normal (mu, s) truncated to dimension pDim's bounds. */

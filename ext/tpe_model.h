@@ -84,6 +84,20 @@ struct TpeKde {
                         ** prior kernel of a bCat dimension) */
   double *aSigma;       /* bandwidths, > 0 (unused for bCat) */
   double *aLogZ;        /* log of each kernel's mass inside the bounds */
+  double *aInvSigma;    /* 1 / aSigma (unused for bCat) */
+  double *aLogC;        /* per kernel: log weight plus the parts of the
+                        ** continuous dimensions' log densities that do
+                        ** not depend on the point */
+  int iWin;             /* numeric dimension whose sorted centres bound
+                        ** the kernels worth visiting, or -1 */
+  int *aOrd;            /* observation kernels sorted by centre on iWin */
+  double *aWinMu;       /* their centres on iWin, ascending */
+  double *aCatLog;      /* 2 x nDim scratch of tpeKdeLogPdf: per label
+                        ** dimension, the log factor of a kernel on the
+                        ** point's label and of one on another label */
+  double *aWinBound;    /* 4 x nKernel: for sorted position i, the widest
+                        ** bandwidth on iWin and the largest aLogC among
+                        ** positions >= i, then among positions <= i */
 };
 
 /* Fill *pDim for parameter p. */
@@ -115,9 +129,20 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
                const double *aWeight, const TpeKdeCfg *pCfg, double *aCol,
                int *aIdx);
 
-/* Log density (log mass for grid and label dimensions) of model-space
-** point x[0..nDim-1]. */
+/*
+** Log density (log mass for grid and label dimensions) of model-space
+** point x[0..nDim-1].  Kernels whose share of the density is below
+** exp(-TPE_KDE_CUT) are skipped (the centres sorted along dimension iWin
+** bound them without visiting them), so the result differs from the sum
+** over every kernel by less than nKernel * exp(-TPE_KDE_CUT) relative,
+** far below 1e-12 for any history a database can hold.
+*/
+#define TPE_KDE_CUT 50.0
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x);
+
+/* The same density summed over every kernel, the plain way: the reference
+** the tests hold tpeKdeLogPdf to. */
+double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x);
 
 /* Log of kernel k's factor for dimension d at model-space coordinate x. */
 double tpeKdeLogKernel(const TpeKde *pKde, int k, int d, double x);

@@ -96,7 +96,7 @@ static void test_bandwidth_hand(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg;
-  double aBuf[64], aCol[3];
+  double aBuf[128], aCol[3];
   int aIdx[3], i, b;
 
   (void)state;
@@ -145,7 +145,7 @@ static void test_joint_density(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[64], aCol[3], rWant = 0.0;
+  double aBuf[128], aCol[3], rWant = 0.0;
   int aIdx[3], k, d;
 
   (void)state;
@@ -179,7 +179,7 @@ static void test_integrate(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[64], aCol[3], x[2], rSum = 0.0;
+  double aBuf[128], aCol[3], x[2], rSum = 0.0;
   int aIdx[3], i, j, n = 100000;
 
   (void)state;
@@ -216,7 +216,7 @@ static void test_grid_mass(void **state){
   TpeDim d;
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[64], aCol[3], x, rSum;
+  double aBuf[128], aCol[3], x, rSum;
   int aIdx[3], b;
 
   (void)state;
@@ -246,7 +246,7 @@ static void test_labels_hand(void **state){
   TpeDim d;
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[64], aCol[3], x, rSum = 0.0;
+  double aBuf[128], aCol[3], x, rSum = 0.0;
   int aIdx[3];
 
   (void)state;
