@@ -526,7 +526,9 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   double x0, rHalfQ;
   int lo, hi, i, d;
 
-  if( pKde->nDim == 1 && pKde->aDim[0].bCat ) return tpeKdeLogPdfCat(pKde, x[0]);
+  if( pKde->nDim == 1 && pKde->aDim[0].bCat ){
+    return tpeKdeLogPdfCat(pKde, x[0]);
+  }
   for(d = 0; d < pKde->nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
     if( pDim->bCat ){

@@ -79,7 +79,9 @@ static void test_fast_equals_plain(void **state){
     TpeDim aDim[4];
     int nDim = 0, d;
 
-    for(d = 0; d < 4 && azSpace[iSpace][d]; d++) azArg[nDim++] = azSpace[iSpace][d];
+    for(d = 0; d < 4 && azSpace[iSpace][d]; d++){
+      azArg[nDim++] = azSpace[iSpace][d];
+    }
     assert_int_equal(tpeSpaceParse("k", nDim, azArg, &pSpace, &zErr),
                      SQLITE_OK);
     for(d = 0; d < nDim; d++) tpeDimInit(&aDim[d], &pSpace->aParam[d]);
