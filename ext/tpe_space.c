@@ -74,16 +74,15 @@ const char *tpeAlgoName(TpeAlgo e){
 
 void tpeAppendReal(sqlite3_str *pStr, double r){
   char zBuf[40];
-  int nDigit;
 
   /* The C library formats and reads doubles exactly; SQLite's own printf
   ** stops at 16 significant digits, which does not always round-trip.
-  ** Both calls assume the "C" numeric locale (a decimal point), which is
-  ** what programs have unless they call setlocale(LC_NUMERIC, ...). */
-  for(nDigit = 15; nDigit <= 17; nDigit++){
-    snprintf(zBuf, sizeof(zBuf), "%.*g", nDigit, r);
-    if( strtod(zBuf, 0) == r ) break;
-  }
+  ** %g drops trailing zeros, so 16 digits already give "0.1" or "-5";
+  ** values that need all 17 get them.  Both calls assume the "C" numeric
+  ** locale (a decimal point), which is what programs have unless they
+  ** call setlocale(LC_NUMERIC, ...). */
+  snprintf(zBuf, sizeof(zBuf), "%.16g", r);
+  if( strtod(zBuf, 0) != r ) snprintf(zBuf, sizeof(zBuf), "%.17g", r);
   sqlite3_str_appendall(pStr, zBuf);
 }
 

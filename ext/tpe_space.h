@@ -109,8 +109,9 @@ struct TpeSpace {
   unsigned int mSet;    /* bit i set if option i was given explicitly */
 };
 
-/* Append r to pStr in the shortest decimal form that reads back as the
-** same double ("0.1", "-5", "1e-05"). */
+/* Append r to pStr in a short decimal form, 16 or 17 significant digits
+** less trailing zeros, that reads back as the same double ("0.1", "-5",
+** "1e-05", "0.30000000000000004"). */
 struct sqlite3_str;
 void tpeAppendReal(struct sqlite3_str *pStr, double r);
 
