@@ -98,7 +98,7 @@ build/bench_%: bench/%.c build/libtpe_core.a $(HDR)
 	  build/libtpe_core.a -lsqlite3 $(LIBM)
 
 bench-quality: deps build/bench_quality
-	./build/bench_quality
+	./build/bench_quality --anchors
 
 bench: deps tpe.so build/bench_speed
 	./build/bench_speed

@@ -93,6 +93,7 @@ static const BenchConfig aConfig[] = {
   { "gamma.25",   "gamma = 0.25" },
   { "startup20",  "n_startup = 20" },
   { "cand64",     "n_candidates = 64" },
+  { "cap50",      "max_history = 50" },
 };
 #define BENCH_NCONFIG ((int)(sizeof(aConfig) / sizeof(aConfig[0])))
 

@@ -337,6 +337,11 @@ static void tpeOptionsResolve(TpeSpace *pSpace){
       p->rGamma = p->bCompat ? 0.25 : 0.15;
     }else if( aOptInfo[i].iOff == OPTOFF(bMultivariate) ){
       p->bMultivariate = !p->bCompat;
+    }else if( aOptInfo[i].iOff == OPTOFF(nMaxHistory) ){
+      /* TPE's own model reads every good trial but only the 1,000 most
+      ** recent bad ones, so that a suggestion costs about the same at a
+      ** million trials as at a thousand. */
+      p->nMaxHistory = (!p->bCompat && p->eAlgo == TPE_ALGO_TPE) ? 1000 : 0;
     }
   }
 }

@@ -60,7 +60,8 @@ struct TpeTpeCfg {
   double rGamma;        /* good set size is ceil(rGamma * sqrt(N)) ... */
   int nBelowCap;        /* ... but at most this many trials */
   int bDropFailed;      /* 1: TPE_FAIL trials are not modelled at all */
-  int nMaxHistory;      /* 0, or read only this many most recent trials */
+  int nMaxHistory;      /* 0, or model only this many most recent bad
+                        ** trials (every good trial is kept) */
   TpeParzenCfg parzen;  /* settings of the estimators */
   int bCompat;          /* 1: hyperopt's estimators; 0: tpe_model.c's */
   int bLinearSplit;     /* 1: good set is ceil(rGamma * N), capped */
@@ -82,7 +83,10 @@ struct TpeWork {
   int nUse;             /* number of trials the model reads */
   int *aUse;            /* their rows in the history, ascending id */
   unsigned char *aGood; /* aGood[i] is 1 if trial aUse[i] is good */
-  int *aWork;           /* nUse ints of sorting scratch */
+  int *aWork;           /* nUse ints: positions by ascending loss after
+                        ** tpeSplit (only the good ones in order, without
+                        ** compat) */
+  int nGood;            /* good trials, the first nGood of aWork */
   double *aObsG;        /* one parameter's good observations */
   double *aObsB;        /* one parameter's bad observations */
   TpeMixture mixG;      /* l(x), arrays of nUse + 1 */
@@ -117,8 +121,7 @@ static void tpeTpeCfgInit(TpeTpeCfg *pCfg, const TpeOptions *pOpt){
 
 /*
 ** Choose the trials the model reads: all of them in compat mode, else all
-** but the failed ones; then at most nMaxHistory of the most recent.
-** Writes their rows to aUse and returns how many.
+** but the failed ones.  Writes their rows to aUse and returns how many.
 */
 static int tpeSelectTrials(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
                            int *aUse){
@@ -128,12 +131,73 @@ static int tpeSelectTrials(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
     if( pCfg->bDropFailed && pHist->aStatus[i] == TPE_FAIL ) continue;
     aUse[n++] = i;
   }
-  if( pCfg->nMaxHistory > 0 && n > pCfg->nMaxHistory ){
-    int nSkip = n - pCfg->nMaxHistory;
-    memmove(aUse, aUse + nSkip, sizeof(int) * pCfg->nMaxHistory);
-    n = pCfg->nMaxHistory;
-  }
   return n;
+}
+
+/*
+** With max_history, keep every good trial but only the nMaxHistory most
+** recent bad ones, so that the cost of a suggestion stops growing with
+** the history while the best trials found so far stay in the model.
+*/
+static void tpeCapBad(const TpeTpeCfg *pCfg, TpeWork *pW){
+  double *aNew = pW->aObsB;     /* free until tpeGather: new positions */
+  int i, n = 0, nBad = 0, nSkip;
+
+  if( pCfg->nMaxHistory <= 0 ) return;
+  for(i = 0; i < pW->nUse; i++) nBad += !pW->aGood[i];
+  nSkip = nBad - pCfg->nMaxHistory;
+  if( nSkip <= 0 ) return;
+  for(i = 0; i < pW->nUse; i++){
+    if( !pW->aGood[i] && nSkip > 0 ){
+      nSkip--;
+      aNew[i] = -1;
+      continue;
+    }
+    aNew[i] = n;
+    pW->aUse[n] = pW->aUse[i];
+    pW->aGood[n] = pW->aGood[i];
+    n++;
+  }
+  /* Keep the loss order of the trials that remain (tpeSplit's aWork). */
+  for(i = 0, nBad = 0; i < pW->nUse; i++){
+    double rNew = aNew[pW->aWork[i]];
+    if( rNew >= 0 ) pW->aWork[nBad++] = (int)rNew;
+  }
+  pW->nUse = n;
+}
+
+/*
+** The split without compat: the ceil(gamma n) lowest losses (at most the
+** cap, never a trial without a loss) are good, ties going to the earlier
+** trial.  Only the good trials need an order, so they are selected in
+** one pass instead of sorting the whole history: aWork gets the good
+** positions by ascending loss, then the others in trial order.
+*/
+static void tpeSplitSelect(const TpeTpeCfg *pCfg, TpeWork *pW,
+                           const double *aLoss){
+  int n = pW->nUse, nOk = 0, nSel = 0, nBelow, i, j;
+  int *aSel = pW->aWork;
+
+  for(i = 0; i < n; i++) nOk += aLoss[i] < INFINITY;
+  nBelow = (int)ceil(pCfg->rGamma * (double)n);
+  if( nBelow > nOk ) nBelow = nOk;
+  if( nBelow > pCfg->nBelowCap ) nBelow = pCfg->nBelowCap;
+  if( nBelow < 0 ) nBelow = 0;
+  for(i = 0; i < n && nBelow > 0; i++){
+    if( !(aLoss[i] < INFINITY) ) continue;
+    if( nSel == nBelow && !(aLoss[i] < aLoss[aSel[nSel - 1]]) ) continue;
+    if( nSel < nBelow ) nSel++;
+    for(j = nSel - 1; j > 0 && aLoss[aSel[j - 1]] > aLoss[i]; j--){
+      aSel[j] = aSel[j - 1];
+    }
+    aSel[j] = i;
+  }
+  memset(pW->aGood, 0, n);
+  for(i = 0; i < nSel; i++) pW->aGood[aSel[i]] = 1;
+  for(i = 0, j = nSel; i < n; i++){
+    if( !pW->aGood[i] ) aSel[j++] = i;
+  }
+  pW->nGood = nSel;
 }
 
 /*
@@ -150,21 +214,18 @@ static void tpeSplit(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
     int r = pW->aUse[i];
     aLoss[i] = pHist->aStatus[r] == TPE_OK ? pHist->aLoss[r] : INFINITY;
   }
-  tpeArgsort(aLoss, n, pW->aWork);
   if( pCfg->bLinearSplit ){
-    int nOk = 0;
-    nBelow = (int)ceil(pCfg->rGamma * (double)n);
-    for(i = 0; i < n; i++) nOk += aLoss[i] < INFINITY;
-    /* Trials without a loss are never good. */
-    if( nBelow > nOk ) nBelow = nOk;
-  }else{
-    nBelow = (int)ceil(pCfg->rGamma * sqrt((double)n));
+    tpeSplitSelect(pCfg, pW, aLoss);
+    return;
   }
+  tpeArgsort(aLoss, n, pW->aWork);
+  nBelow = (int)ceil(pCfg->rGamma * sqrt((double)n));
   if( nBelow > pCfg->nBelowCap ) nBelow = pCfg->nBelowCap;
   if( nBelow > n ) nBelow = n;
   if( nBelow < 0 ) nBelow = 0;
   memset(pW->aGood, 0, n);
   for(i = 0; i < nBelow; i++) pW->aGood[pW->aWork[i]] = 1;
+  pW->nGood = nBelow;
 }
 
 /*
@@ -446,10 +507,10 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aIdx = o.aGroup + nParam;
   o.aDone = (unsigned char*)(o.aIdx + nUse);
   memset(o.aDone, 0, nParam);
-  for(i = 0; i < nUse; i++){
-    /* pW->aWork holds the trials by ascending loss (tpeSplit). */
-    double r = (double)i;
-    o.aRankW[pW->aWork[i]] = exp(-r * pCfg->rRankDecay);
+  for(i = 0; i < pW->nGood; i++){
+    /* pW->aWork holds the good trials by ascending loss (tpeSplit); only
+    ** their weights are read. */
+    o.aRankW[pW->aWork[i]] = exp(-(double)i * pCfg->rRankDecay);
   }
 
   for(i = 0; i < nParam; i++) aOut[i] = NAN;
@@ -519,6 +580,7 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
 
   /* The good observations' array doubles as the loss scratch. */
   tpeSplit(&cfg, pHist, &w, w.aObsG);
+  tpeCapBad(&cfg, &w);
   if( !cfg.bCompat ){
     int rc = tpeOwnSuggest(&cfg, pSpace, pHist, &w, pRng, aOut);
     sqlite3_free(pBlock);

@@ -184,6 +184,22 @@ class TpeTest(unittest.TestCase):
             conn.execute("SELECT tpe_suggest('nope')")
         self.assertEqual(str(cm.exception), "no such experiment: nope")
 
+    def test_max_history(self):
+        # A cap larger than the history changes nothing; a small one
+        # changes the model, and the point stays in the space.
+        space = "x uniform(-5, 5), y uniform(-5, 5), seed = 3"
+        conns = {}
+        for cap in (0, 100000, 5):
+            conn = self.create(":memory:", f"{space}, max_history = {cap}")
+            conn.executemany("INSERT INTO exp(x, y, loss) VALUES (?, ?, ?)",
+                             [((i * 37 % 100) / 10 - 5, (i * 53 % 100) / 10 - 5,
+                               float(i % 17)) for i in range(60)])
+            conns[cap] = json.loads(conn.execute(
+                "SELECT tpe_suggest('exp')").fetchone()[0])
+        self.assertEqual(conns[0], conns[100000])
+        self.assertNotEqual(conns[0], conns[5])
+        self.assertTrue(-5 <= conns[5]["x"] <= 5 and -5 <= conns[5]["y"] <= 5)
+
     def test_drop_removes_everything(self):
         conn = self.create()
         step(conn)

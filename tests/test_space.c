@@ -1270,7 +1270,7 @@ static void test_parse_options(void **state){
     "seed", "0", "algo", "tpe", "compat", "none", "n_startup", "10",
     "n_candidates", "24", "gamma", "0.15", "prior_weight", "1",
     "forgetting", "25", "multivariate", "true",
-    "consider_endpoints", "false", "max_history", "0",
+    "consider_endpoints", "false", "max_history", "1000",
     "rank_decay", "0.3", "quasi_random", "true", "clip_by_trials", "true",
     "univariate_every", "2",
   };
