@@ -60,16 +60,8 @@ static void tpePointJson(sqlite3_str *pStr, const TpeSpace *pS,
   for(i = 0; i < pS->nParam; i++){
     if( isnan(aVal[i]) ) continue;
     sqlite3_str_appendall(pStr, ", ");
-    {
-      const unsigned char *z = (const unsigned char*)pS->aParam[i].zName;
-      sqlite3_str_appendchar(pStr, 1, '"');
-      for(; *z; z++){
-        if( *z == '"' || *z == '\\' ) sqlite3_str_appendf(pStr, "\\%c", *z);
-        else if( *z < 0x20 ) sqlite3_str_appendf(pStr, "\\u%04x", *z);
-        else sqlite3_str_appendchar(pStr, 1, (char)*z);
-      }
-      sqlite3_str_appendall(pStr, "\": ");
-    }
+    tpeJsonString(pStr, pS->aParam[i].zName);
+    sqlite3_str_appendall(pStr, ": ");
     tpeValueJson(pStr, &pS->aParam[i], aVal[i]);
   }
   if( bLoss ){

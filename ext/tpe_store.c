@@ -318,24 +318,29 @@ int tpeValueBind(sqlite3_stmt *pStmt, int iCol, const TpeParam *pPar,
   }
 }
 
+void tpeJsonString(sqlite3_str *pStr, const char *zText){
+  const unsigned char *z = (const unsigned char*)zText;
+
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(; *z; z++){
+    if( *z == '"' || *z == '\\' ){
+      sqlite3_str_appendf(pStr, "\\%c", *z);
+    }else if( *z < 0x20 ){
+      sqlite3_str_appendf(pStr, "\\u%04x", *z);
+    }else{
+      sqlite3_str_appendchar(pStr, 1, (char)*z);
+    }
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
 void tpeValueJson(sqlite3_str *pStr, const TpeParam *pPar, double v){
   switch( pPar->eKind ){
     case TPE_CHOICE:
     case TPE_PCHOICE: {
       const TpeLabel *pL = &pPar->aLabel[(int)v];
       if( pL->eType == SQLITE_TEXT ){
-        const unsigned char *z = (const unsigned char*)pL->z;
-        sqlite3_str_appendchar(pStr, 1, '"');
-        for(; *z; z++){
-          if( *z == '"' || *z == '\\' ){
-            sqlite3_str_appendf(pStr, "\\%c", *z);
-          }else if( *z < 0x20 ){
-            sqlite3_str_appendf(pStr, "\\u%04x", *z);
-          }else{
-            sqlite3_str_appendchar(pStr, 1, (char)*z);
-          }
-        }
-        sqlite3_str_appendchar(pStr, 1, '"');
+        tpeJsonString(pStr, pL->z);
       }else if( pL->eType == SQLITE_INTEGER ){
         sqlite3_str_appendf(pStr, "%lld", (long long)pL->i);
       }else{

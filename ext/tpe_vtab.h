@@ -111,6 +111,9 @@ int tpeValueBind(sqlite3_stmt *pStmt, int iCol, const TpeParam *pPar,
                  double v);
 void tpeValueJson(sqlite3_str *pStr, const TpeParam *pPar, double v);
 
+/* Append zText to pStr as a JSON string, quoted and escaped. */
+void tpeJsonString(sqlite3_str *pStr, const char *zText);
+
 /* Load every trial, ascending by id, into a new history the caller frees
 ** with tpeHistoryFree().  Returns SQLITE_OK or an error code. */
 int tpeHistoryLoad(TpeTable *p, TpeHistory *pHist);
