@@ -102,6 +102,61 @@ static int tpeRecordPending(TpeTable *p, sqlite3_int64 iTrial,
   return rc;
 }
 
+/* True if a statement that writes is running on db (besides, possibly,
+** the caller's read-only one). */
+static int tpeWriteActive(sqlite3 *db){
+  sqlite3_stmt *pStmt;
+  for(pStmt = sqlite3_next_stmt(db, 0); pStmt;
+      pStmt = sqlite3_next_stmt(db, pStmt)){
+    if( sqlite3_stmt_busy(pStmt) && !sqlite3_stmt_readonly(pStmt) ) return 1;
+  }
+  return 0;
+}
+
+/*
+** Begin the transaction a suggestion runs in, when the caller has none.
+** A suggestion reads the history, then writes a trial numbered after the
+** last one; in autocommit mode each of those steps would be a transaction
+** of its own, and two processes could number their trials alike.  So a
+** savepoint holds them together, and a write that changes nothing takes
+** the write lock first (waiting as the busy timeout allows), so that the
+** history read is the latest.  Sets *pbTxn if it began one.
+*/
+static int tpeSuggestBegin(TpeTable *p, int *pbTxn){
+  sqlite3_stmt *pLock;
+  int rc;
+
+  *pbTxn = 0;
+  if( !sqlite3_get_autocommit(p->db) || tpeWriteActive(p->db) ){
+    /* An open transaction, or a writing statement, already holds the
+    ** snapshot the suggestion reads and writes. */
+    return SQLITE_OK;
+  }
+  rc = sqlite3_exec(p->db, "SAVEPOINT tpe_suggest", 0, 0, 0);
+  if( rc != SQLITE_OK ) return rc;
+  *pbTxn = 1;
+  rc = tpeStoreStmt(p, TPE_STMT_LOCK, &pLock);
+  if( rc == SQLITE_OK ){
+    sqlite3_step(pLock);
+    rc = sqlite3_reset(pLock);
+  }
+  return rc;
+}
+
+/* End the transaction tpeSuggestBegin began: commit it after success,
+** undo it after an error (whose code rc is returned unchanged). */
+static int tpeSuggestEnd(TpeTable *p, int bTxn, int rc){
+  if( !bTxn ) return rc;
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_exec(p->db, "RELEASE tpe_suggest", 0, 0, 0);
+    if( rc == SQLITE_OK ) return rc;
+  }
+  p->bHist = 0;
+  sqlite3_exec(p->db, "ROLLBACK TO tpe_suggest", 0, 0, 0);
+  sqlite3_exec(p->db, "RELEASE tpe_suggest", 0, 0, 0);
+  return rc;
+}
+
 /*
 ** tpe_suggest(EXPERIMENT): suggest the next trial, record it as pending,
 ** and return it as JSON text.  The history comes from the experiment's
@@ -115,11 +170,12 @@ static void tpeSuggestFunc(sqlite3_context *ctx, int argc,
   sqlite3_str *pStr;
   double *aVal = 0;
   char *zErr = 0;
-  int rc, bKeep;
+  int rc, bKeep, bTxn;
 
   (void)argc;
   if( p == 0 ) return;
-  rc = tpeHistoryGet(p, &pHist);
+  rc = tpeSuggestBegin(p, &bTxn);
+  if( rc == SQLITE_OK ) rc = tpeHistoryGet(p, &pHist);
   if( rc == SQLITE_OK ){
     aVal = sqlite3_malloc64(sizeof(double) * (p->pSpace->nParam + 1));
     if( aVal == 0 ) rc = SQLITE_NOMEM;
@@ -138,6 +194,7 @@ static void tpeSuggestFunc(sqlite3_context *ctx, int argc,
       tpeHistoryAppend(p, iTrial, aVal, TPE_PENDING, NAN);
     }
   }
+  rc = tpeSuggestEnd(p, bTxn, rc);
   if( rc == SQLITE_OK ){
     pStr = sqlite3_str_new(p->db);
     tpePointJson(pStr, p->pSpace, iTrial, aVal, 0, 0.0);

@@ -194,6 +194,10 @@ static char *tpeStmtSql(TpeTable *p, int eStmt){
                           "(key, value) VALUES('generation', ?1)",
                           p->zDb, p->zName);
       break;
+    case TPE_STMT_LOCK:
+      sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w_config\" SET value = value "
+                          "WHERE key = 'version'", p->zDb, p->zName);
+      break;
     case TPE_STMT_BEST:
     default:
       sqlite3_str_appendf(pStr, "SELECT * FROM \"%w\".\"%w_trials\" "

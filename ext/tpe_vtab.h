@@ -44,6 +44,7 @@ enum {
   TPE_STMT_BEST,        /* SELECT the best ok trial */
   TPE_STMT_GEN_GET,     /* SELECT the generation from <name>_config */
   TPE_STMT_GEN_SET,     /* store a new generation in <name>_config */
+  TPE_STMT_LOCK,        /* a write that changes nothing: takes the lock */
   TPE_NSTMT
 };
 

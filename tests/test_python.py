@@ -184,6 +184,25 @@ class TpeTest(unittest.TestCase):
             conn.execute("SELECT tpe_suggest('nope')")
         self.assertEqual(str(cm.exception), "no such experiment: nope")
 
+    def test_processes_suggest_at_once(self):
+        # Several processes suggesting in autocommit mode on one WAL file
+        # never number two trials alike and never fail.
+        conn = self.create()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.close()
+        code = ("import sys, json; sys.path.insert(0, %r); import test_python"
+                " as t\nc = t.connect(%r)\nc.isolation_level = None\n"
+                "for _ in range(30): t.step(c)\n" %
+                (os.path.dirname(__file__), self.path))
+        procs = [subprocess.Popen([sys.executable, "-c", code])
+                 for _ in range(3)]
+        for proc in procs:
+            self.assertEqual(proc.wait(), 0)
+        conn = connect(self.path)
+        self.assertEqual(conn.execute(
+            "SELECT count(*), count(DISTINCT trial), max(trial), "
+            "sum(status = 'ok') FROM exp").fetchone(), (90, 90, 90, 90))
+
     def test_max_history(self):
         # A cap larger than the history changes nothing; a small one
         # changes the model, and the point stays in the space.
