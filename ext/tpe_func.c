@@ -123,7 +123,6 @@ static int tpeWriteActive(sqlite3 *db){
 ** history read is the latest.  Sets *pbTxn if it began one.
 */
 static int tpeSuggestBegin(TpeTable *p, int *pbTxn){
-  sqlite3_stmt *pLock;
   int rc;
 
   *pbTxn = 0;
@@ -132,15 +131,10 @@ static int tpeSuggestBegin(TpeTable *p, int *pbTxn){
     ** snapshot the suggestion reads and writes. */
     return SQLITE_OK;
   }
-  rc = sqlite3_exec(p->db, "SAVEPOINT tpe_suggest", 0, 0, 0);
+  rc = tpeStoreRun(p, TPE_STMT_SAVEPOINT);
   if( rc != SQLITE_OK ) return rc;
   *pbTxn = 1;
-  rc = tpeStoreStmt(p, TPE_STMT_LOCK, &pLock);
-  if( rc == SQLITE_OK ){
-    sqlite3_step(pLock);
-    rc = sqlite3_reset(pLock);
-  }
-  return rc;
+  return tpeStoreRun(p, TPE_STMT_LOCK);
 }
 
 /* End the transaction tpeSuggestBegin began: commit it after success,
@@ -148,12 +142,12 @@ static int tpeSuggestBegin(TpeTable *p, int *pbTxn){
 static int tpeSuggestEnd(TpeTable *p, int bTxn, int rc){
   if( !bTxn ) return rc;
   if( rc == SQLITE_OK ){
-    rc = sqlite3_exec(p->db, "RELEASE tpe_suggest", 0, 0, 0);
+    rc = tpeStoreRun(p, TPE_STMT_RELEASE);
     if( rc == SQLITE_OK ) return rc;
   }
   p->bHist = 0;
-  sqlite3_exec(p->db, "ROLLBACK TO tpe_suggest", 0, 0, 0);
-  sqlite3_exec(p->db, "RELEASE tpe_suggest", 0, 0, 0);
+  tpeStoreRun(p, TPE_STMT_ROLLBACK_TO);
+  tpeStoreRun(p, TPE_STMT_RELEASE);
   return rc;
 }
 

@@ -198,6 +198,15 @@ static char *tpeStmtSql(TpeTable *p, int eStmt){
       sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w_config\" SET value = value "
                           "WHERE key = 'version'", p->zDb, p->zName);
       break;
+    case TPE_STMT_SAVEPOINT:
+      sqlite3_str_appendall(pStr, "SAVEPOINT tpe_suggest");
+      break;
+    case TPE_STMT_RELEASE:
+      sqlite3_str_appendall(pStr, "RELEASE tpe_suggest");
+      break;
+    case TPE_STMT_ROLLBACK_TO:
+      sqlite3_str_appendall(pStr, "ROLLBACK TO tpe_suggest");
+      break;
     case TPE_STMT_BEST:
     default:
       sqlite3_str_appendf(pStr, "SELECT * FROM \"%w\".\"%w_trials\" "
@@ -224,6 +233,15 @@ int tpeStoreStmt(TpeTable *p, int eStmt, sqlite3_stmt **ppStmt){
   }
   *ppStmt = p->aStmt[eStmt];
   return SQLITE_OK;
+}
+
+int tpeStoreRun(TpeTable *p, int eStmt){
+  sqlite3_stmt *pStmt;
+  int rc = tpeStoreStmt(p, eStmt, &pStmt);
+
+  if( rc != SQLITE_OK ) return rc;
+  sqlite3_step(pStmt);
+  return sqlite3_reset(pStmt);
 }
 
 /**************************************************************************

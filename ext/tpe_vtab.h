@@ -45,6 +45,9 @@ enum {
   TPE_STMT_GEN_GET,     /* SELECT the generation from <name>_config */
   TPE_STMT_GEN_SET,     /* store a new generation in <name>_config */
   TPE_STMT_LOCK,        /* a write that changes nothing: takes the lock */
+  TPE_STMT_SAVEPOINT,   /* SAVEPOINT tpe_suggest */
+  TPE_STMT_RELEASE,     /* RELEASE tpe_suggest */
+  TPE_STMT_ROLLBACK_TO, /* ROLLBACK TO tpe_suggest */
   TPE_NSTMT
 };
 
@@ -99,6 +102,10 @@ int tpeStoreDrop(TpeTable *p);
 int tpeStoreRename(TpeTable *p, const char *zNew);
 void tpeStoreFinalize(TpeTable *p);
 int tpeStoreStmt(TpeTable *p, int eStmt, sqlite3_stmt **ppStmt);
+
+/* Run cached statement eStmt, which takes no parameters and returns no
+** rows, to completion; returns its result code. */
+int tpeStoreRun(TpeTable *p, int eStmt);
 
 /*
 ** Read column values as the encoding of tpe_space.h.  tpeValueEncode
