@@ -4,8 +4,9 @@
 ** An experiment is a virtual table of module "tpe" whose rows are trials.
 ** Its state lives in two shadow tables in the same database:
 **
-**   <name>_config(key TEXT PRIMARY KEY, value)   format version and the
-**                                                declaration, as text
+**   <name>_config(key TEXT PRIMARY KEY, value)   'version': the stored
+**                                                format; 'generation':
+**                                                changed by every write
 **   <name>_trials(trial INTEGER PRIMARY KEY,     one row per trial, with
 **                 <parameters...>, loss,         the columns of the
 **                 status, suggested_at,          experiment in the same
