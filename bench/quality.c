@@ -303,6 +303,61 @@ static double benchConditional(const double *a){
 
 /* The optima are PROBLEMS.md's rounded figures at full precision, so that
 ** regret at a true optimum is 0 rather than a small negative number. */
+/*
+** Problems kept apart from the public nine (--extra): they check that a
+** configuration chosen on the public problems does well elsewhere too.
+*/
+
+/* styblinski_tang4: 0.5 sum(x^4 - 16 x^2 + 5 x), minimum at -2.9035... */
+static double benchStyblinskiTang4(const double *a){
+  double f = 0.0;
+  int i;
+
+  for(i = 0; i < 4; i++){
+    if( !benchIn(a[i], -5, 5) ) return NAN;
+    f += a[i]*a[i]*a[i]*a[i] - 16*a[i]*a[i] + 5*a[i];
+  }
+  return 0.5 * f;
+}
+
+/* levy5 on [-10, 10]^5, minimum 0 at (1, ..., 1). */
+static double benchLevy5(const double *a){
+  const double pi = 3.14159265358979323846;
+  double w[5], f, s;
+  int i;
+
+  for(i = 0; i < 5; i++){
+    if( !benchIn(a[i], -10, 10) ) return NAN;
+    w[i] = 1 + (a[i] - 1) / 4;
+  }
+  s = sin(pi * w[0]);
+  f = s * s;
+  for(i = 0; i < 4; i++){
+    s = sin(pi * w[i] + 1);
+    f += (w[i] - 1) * (w[i] - 1) * (1 + 10 * s * s);
+  }
+  s = sin(2 * pi * w[4]);
+  return f + (w[4] - 1) * (w[4] - 1) * (1 + s * s);
+}
+
+static const char *const azBooster[] = { "gbtree", "dart", 0 };
+
+/* boost: lr, depth, subsample, booster; noisy, optimum 0 at lr = 10^-1.3,
+** depth 6, subsample 0.8, gbtree. */
+static double benchBoost(const double *a){
+  double u, v, w;
+
+  if( !benchIn(a[0], 1e-4, 1) || !benchIn(a[1], 1, 12)
+   || a[1] != rint(a[1]) || !benchIn(a[2], 0.3, 1)
+   || !(a[3] == 0 || a[3] == 1) ){
+    return NAN;
+  }
+  u = log10(a[0]) + 1.3;
+  v = a[1] - 6;
+  w = a[2] - 0.8;
+  return u*u + v*v/36 + 2*w*w + 0.05*a[3];
+}
+
 static const BenchProblem aProblem[] = {
   { "seed_quadratic", "x uniform(-5, 5), y uniform(-5, 5)", "x, y", 2, 0,
     benchQuadratic, -20, 0.1 },
@@ -337,8 +392,22 @@ static const BenchProblem aProblem[] = {
     "depth uniformint(2, 32) WHEN model = 'forest', "
     "k uniformint(1, 50) WHEN model = 'knn'",
     "model, C, gamma, trees, depth, k", 6, azModel, benchConditional, 0, 0 },
+  /* Extra problems, run only with --extra or when named with -p. */
+  { "styblinski_tang4",
+    "x0 uniform(-5, 5), x1 uniform(-5, 5), x2 uniform(-5, 5), "
+    "x3 uniform(-5, 5)",
+    "x0, x1, x2, x3", 4, 0, benchStyblinskiTang4, -156.66466281508568, 0 },
+  { "levy5",
+    "x0 uniform(-10, 10), x1 uniform(-10, 10), x2 uniform(-10, 10), "
+    "x3 uniform(-10, 10), x4 uniform(-10, 10)",
+    "x0, x1, x2, x3, x4", 5, 0, benchLevy5, 0, 0 },
+  { "boost",
+    "lr loguniform(1e-4, 1), depth uniformint(1, 12), "
+    "subsample uniform(0.3, 1), booster choice('gbtree', 'dart')",
+    "lr, depth, subsample, booster", 4, azBooster, benchBoost, 0, 0.02 },
 };
 #define BENCH_NPROBLEM ((int)(sizeof(aProblem) / sizeof(aProblem[0])))
+#define BENCH_NPUBLIC 9         /* the first nine are PROBLEMS.md's */
 #define BENCH_MAXCOL 6          /* largest nCol above */
 
 /**************************************************************************
@@ -1179,6 +1248,7 @@ static void benchUsage(void){
     "  --markdown         GitHub-markdown tables\n"
     "  --anchors          reference columns of ANCHORS.md and a summary\n"
     "  --all              tables at 25 and 100 evaluations too\n"
+    "  --extra            the problems kept apart from the public nine\n"
     "problems:");
   for(i = 0; i < BENCH_NPROBLEM; i++){
     fprintf(stderr, " %s", aProblem[i].zName);
@@ -1234,7 +1304,7 @@ static void benchSelect(const char *zOpt, const char *zList,
 static void benchParseArgs(int argc, char **argv, BenchPlan *pPlan){
   static const int aStd[] = { 25, 50, 100, 200 };
   unsigned char aSelP[BENCH_NPROBLEM], aSelC[BENCH_NCONFIG];
-  int bAnyP = 0, bAnyC = 0, i;
+  int bAnyP = 0, bAnyC = 0, bExtra = 0, i;
 
   memset(pPlan, 0, sizeof(*pPlan));
   memset(aSelP, 0, sizeof(aSelP));
@@ -1264,6 +1334,8 @@ static void benchParseArgs(int argc, char **argv, BenchPlan *pPlan){
       pPlan->bAnchors = 1;
     }else if( strcmp(z, "--all") == 0 ){
       pPlan->bAllK = 1;
+    }else if( strcmp(z, "--extra") == 0 ){
+      bExtra = 1;
     }else{
       if( strcmp(z, "-h") != 0 && strcmp(z, "--help") != 0 ){
         fprintf(stderr, "bench_quality: unknown option '%s'\n", z);
@@ -1274,7 +1346,8 @@ static void benchParseArgs(int argc, char **argv, BenchPlan *pPlan){
 
   /* Selections keep the order of the tables, whatever the command line. */
   for(i = 0; i < BENCH_NPROBLEM; i++){
-    if( !bAnyP || aSelP[i] ) pPlan->aProb[pPlan->nProb++] = i;
+    int bDefault = bExtra ? i >= BENCH_NPUBLIC : i < BENCH_NPUBLIC;
+    if( bAnyP ? aSelP[i] : bDefault ) pPlan->aProb[pPlan->nProb++] = i;
   }
   for(i = 0; i < BENCH_NCONFIG; i++){
     if( !bAnyC || aSelC[i] ) pPlan->aCfg[pPlan->nCfg++] = i;
