@@ -38,39 +38,31 @@ static int tpeLess(double a, double b){
 ** quicksort recurses too deep.  Kept identical in its comparisons so ties
 ** land where numpy puts them.
 */
+/* Sift h[i] down the 1-based heap h[1..n] ordered by a[]. */
+static void tpeArgSift(const double *a, int *h, int i, int n){
+  int tmp = h[i], j;
+
+  for(j = i << 1; j <= n; ){
+    if( j < n && tpeLess(a[h[j]], a[h[j+1]]) ) j++;
+    if( !tpeLess(a[tmp], a[h[j]]) ) break;
+    h[i] = h[j];
+    i = j;
+    j += j;
+  }
+  h[i] = tmp;
+}
+
 static void tpeArgHeapsort(const double *a, int *aIdx, int n){
   int *h = aIdx - 1;      /* 1-based heap */
-  int i, j, l, tmp;
+  int l, tmp;
 
-  for(l = n>>1; l > 0; l--){
-    tmp = h[l];
-    for(i = l, j = l<<1; j <= n; ){
-      if( j < n && tpeLess(a[h[j]], a[h[j+1]]) ) j++;
-      if( tpeLess(a[tmp], a[h[j]]) ){
-        h[i] = h[j];
-        i = j;
-        j += j;
-      }else{
-        break;
-      }
-    }
-    h[i] = tmp;
-  }
+  for(l = n>>1; l > 0; l--) tpeArgSift(a, h, l, n);
   for(; n > 1; ){
     tmp = h[n];
     h[n] = h[1];
+    h[1] = tmp;
     n--;
-    for(i = 1, j = 2; j <= n; ){
-      if( j < n && tpeLess(a[h[j]], a[h[j+1]]) ) j++;
-      if( tpeLess(a[tmp], a[h[j]]) ){
-        h[i] = h[j];
-        i = j;
-        j += j;
-      }else{
-        break;
-      }
-    }
-    h[i] = tmp;
+    tpeArgSift(a, h, 1, n);
   }
 }
 
