@@ -97,7 +97,7 @@ sanitize:
 	  ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3"
 
 # --- benchmarks (programs, not tests) -----------------------------------
-build/bench_%: bench/%.c build/libtpe_core.a $(HDR)
+build/bench_%: bench/%.c bench/problems.h build/libtpe_core.a $(HDR)
 	$(CC) -O2 -g $(WARN) -DSQLITE_CORE -Iext -o $@ $< \
 	  build/libtpe_core.a -lsqlite3 $(LIBM)
 

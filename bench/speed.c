@@ -59,11 +59,12 @@
 
 #include <sqlite3.h>
 
+#include "problems.h"
+
 /* The entry point of sqlite-tpe, linked in from build/libtpe_core.a. */
 int sqlite3_tpe_init(sqlite3 *db, char **pzErrMsg,
                      const sqlite3_api_routines *pApi);
 
-#define BENCH_PI 3.14159265358979323846
 #define BENCH_MAXCOL 6          /* most parameters of a space */
 #define BENCH_MAXSIZE 16        /* most history sizes per run */
 
@@ -114,47 +115,11 @@ static void benchRandBranin(double *a){
   a[1] = 15 * benchUniform();
 }
 
-static double benchBranin(const double *a){
-  double b = 5.1 / (4 * BENCH_PI * BENCH_PI), c = 5 / BENCH_PI;
-  double t = 1 / (8 * BENCH_PI);
-  double u = a[1] - b * a[0] * a[0] + c * a[0] - 6;
-  return u * u + 10 * (1 - t) * cos(a[0]) + 10;
-}
-
 static void benchRandHartmann6(double *a){
   int i;
   for(i = 0; i < 6; i++) a[i] = benchUniform();
 }
 
-static double benchHartmann6(const double *a){
-  static const double aAlpha[4] = { 1.0, 1.2, 3.0, 3.2 };
-  static const double aA[4][6] = {
-    { 10,   3,    17,   3.5,  1.7,  8  },
-    { 0.05, 10,   17,   0.1,  8,    14 },
-    { 3,    3.5,  1.7,  10,   17,   8  },
-    { 17,   8,    0.05, 10,   0.1,  14 },
-  };
-  static const double aP[4][6] = {
-    { 1312, 1696, 5569, 124,  8283, 5886 },
-    { 2329, 4135, 8307, 3736, 1004, 9991 },
-    { 2348, 1451, 3522, 2883, 3047, 6650 },
-    { 4047, 8828, 8732, 5743, 1091, 381  },
-  };
-  double f = 0;
-  int i, j;
-
-  for(i = 0; i < 4; i++){
-    double s = 0;
-    for(j = 0; j < 6; j++){
-      double d = a[j] - aP[i][j] * 1e-4;
-      s += aA[i][j] * d * d;
-    }
-    f -= aAlpha[i] * exp(-s);
-  }
-  return f;
-}
-
-static const char *const azOptimizer[] = { "adam", "sgd", "rmsprop", 0 };
 
 static void benchRandMixedMl(double *a){
   a[0] = benchLogUniform(1e-5, 1);
@@ -163,17 +128,6 @@ static void benchRandMixedMl(double *a){
   a[3] = 0.8 * benchUniform();
 }
 
-static double benchMixedMl(const double *a){
-  static const double aBestLr[3] = { -3, -1.5, -2.5 };
-  static const double aOffset[3] = { 0, 0.3, 0.1 };
-  int iOpt = (int)a[2];
-  double u = log10(a[0]) - aBestLr[iOpt];
-  double v = log2(a[1]) - 7;
-  double w = a[3] - 0.2;
-  return u*u/2 + v*v/8 + w*w + aOffset[iOpt];
-}
-
-static const char *const azModel[] = { "svm", "forest", "knn", 0 };
 
 static void benchRandConditional(double *a){
   int i;
@@ -188,22 +142,6 @@ static void benchRandConditional(double *a){
   }else{
     a[5] = benchInt(1, 50);
   }
-}
-
-static double benchConditional(const double *a){
-  double u, v;
-  if( a[0] == 0 ){
-    u = log10(a[1]) - 1;
-    v = log10(a[2]) + 2;
-    return 0.05 + u*u/10 + v*v/10;
-  }
-  if( a[0] == 1 ){
-    u = a[3] - 300;
-    v = a[4] - 12;
-    return u*u/1e5 + v*v/400;
-  }
-  u = a[5] - 7;
-  return 0.15 + u*u/100;
 }
 
 /* ANCHORS.md, "Per-suggestion latency": hyperopt TPE, Optuna TPE default
