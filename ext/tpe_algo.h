@@ -31,7 +31,25 @@ struct TpeHistory {
   double *aLoss;        /* loss of TPE_OK trials, NaN otherwise */
   double *aVal;         /* nTrial x nParam values, row-major, in the
                         ** encoding of tpe_space.h (NaN if inactive) */
+  int *aOrd;            /* NULL, or per parameter p, at aOrd + p *
+                        ** nOrdStride, the anOrd[p] rows where p is active
+                        ** by ascending model-space value (tpe_model.h's
+                        ** tpeDimObs), ties by row: kept by the cache so
+                        ** that TPE need not sort */
+  int *anOrd;           /* with aOrd: entries per parameter */
+  int nOrdStride;       /* with aOrd: distance between parameters */
 };
+
+/*
+** Give the history pHist, whose arrays hold nAlloc trials, its sorted
+** orders (aOrd, anOrd, nOrdStride; freed with sqlite3_free).  Returns
+** SQLITE_OK or SQLITE_NOMEM, leaving the arrays to free either way.
+*/
+int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc);
+
+/* Insert row iRow, just added after every other row, into the orders of
+** pHist, which must have room for it. */
+void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int iRow);
 
 /*
 ** Suggest the point for trial iTrial: fill aOut[0..nParam-1] in the

@@ -14,6 +14,7 @@
 #include "tpe_parzen.h"
 
 #include <math.h>
+#include <string.h>
 
 #define TPE_LOG_SQRT_2PI 0.91893853320467274    /* log(sqrt(2 pi)) */
 #define TPE_SQRT1_2 0.70710678118654752         /* 1/sqrt(2) */
@@ -204,36 +205,81 @@ double tpeLogNormalMass(double lo, double hi, double mu, double sigma){
 
 /*
 ** Univariate bandwidths of dimension d: the wider gap to a neighbouring
-** observation.  With bConsiderEndpoints the bounds are neighbours too;
-** otherwise the extreme observations look inward only (unless there is
-** just one observation, which then looks at the bounds).
+** observation, walking aOrd (the observations by ascending centre).  With
+** bConsiderEndpoints the bounds are neighbours too; otherwise the extreme
+** observations look inward only (unless there is just one observation,
+** which then looks at the bounds).
 */
-static void tpeKdeGapSigma(TpeKde *pKde, int d, const double *aObs,
-                           int nObs, const TpeKdeCfg *pCfg, double *aCol,
-                           int *aIdx){
+static void tpeKdeGapSigma(TpeKde *pKde, int d, int nObs,
+                           const TpeKdeCfg *pCfg, const int *aOrd){
   const TpeDim *pDim = &pKde->aDim[d];
   int nDim = pKde->nDim;
+  const double *aMu = &pKde->aMu[d];
+  double *aSigma = &pKde->aSigma[d];
+  int bEnd = pCfg->bConsiderEndpoints || nObs == 1;
   int i;
 
-  for(i = 0; i < nObs; i++) aCol[i] = aObs[(int64_t)i * nDim + d];
-  tpeArgsort(aCol, nObs, aIdx);
   for(i = 0; i < nObs; i++){
     double rLeft, rRight, s;
-    int bEnd = pCfg->bConsiderEndpoints || nObs == 1;
-    double x = aCol[aIdx[i]];
+    double x = aMu[(int64_t)aOrd[i] * nDim];
     if( i > 0 ){
-      rLeft = x - aCol[aIdx[i-1]];
+      rLeft = x - aMu[(int64_t)aOrd[i-1] * nDim];
     }else{
       rLeft = (bEnd && pDim->bBounded) ? x - pDim->rLow : 0.0;
     }
     if( i < nObs - 1 ){
-      rRight = aCol[aIdx[i+1]] - x;
+      rRight = aMu[(int64_t)aOrd[i+1] * nDim] - x;
     }else{
       rRight = (bEnd && pDim->bBounded) ? pDim->rHigh - x : 0.0;
     }
     s = rLeft > rRight ? rLeft : rRight;
     if( nObs == 1 && !pDim->bBounded ) s = pDim->rRange;
-    pKde->aSigma[(int64_t)aIdx[i] * nDim + d] = s;
+    aSigma[(int64_t)aOrd[i] * nDim] = s;
+  }
+}
+
+void tpeSortByKey(const double *aKey, int n, int *aIdx, int *aTmp){
+  int i, w;
+  int *aSrc = aIdx, *aDst = aTmp;
+
+  /* Runs of 8 by insertion, then bottom-up merges; a merge takes from the
+  ** right run only when strictly smaller, which keeps ties in index
+  ** order. */
+  for(i = 0; i < n; i++){
+    int j = i, k = i;
+    if( i % 8 ){
+      while( j > i - i % 8 && aKey[aIdx[j-1]] > aKey[k] ){
+        aIdx[j] = aIdx[j-1];
+        j--;
+      }
+    }
+    aIdx[j] = k;
+  }
+  for(w = 8; w < n; w *= 2){
+    for(i = 0; i < n; i += 2 * w){
+      int a = i, aEnd = i + w < n ? i + w : n;
+      int b = aEnd, bEnd = i + 2 * w < n ? i + 2 * w : n;
+      int o = i;
+      while( a < aEnd && b < bEnd ){
+        if( aKey[aSrc[b]] < aKey[aSrc[a]] ) aDst[o++] = aSrc[b++];
+        else aDst[o++] = aSrc[a++];
+      }
+      while( a < aEnd ) aDst[o++] = aSrc[a++];
+      while( b < bEnd ) aDst[o++] = aSrc[b++];
+    }
+    { int *t = aSrc; aSrc = aDst; aDst = t; }
+  }
+  if( aSrc != aIdx ) memcpy(aIdx, aSrc, sizeof(int) * (size_t)n);
+}
+
+void tpeKdeSortObs(const TpeDim *aDim, int nDim, const double *aObs,
+                   int nObs, double *aCol, int *aOrd, int *aTmp){
+  int d, i;
+
+  for(d = 0; d < nDim; d++){
+    if( aDim[d].bCat ) continue;
+    for(i = 0; i < nObs; i++) aCol[i] = aObs[(int64_t)i * nDim + d];
+    tpeSortByKey(aCol, nObs, &aOrd[(int64_t)d * nObs], aTmp);
   }
 }
 
@@ -309,8 +355,8 @@ static void tpeKdeConstants(TpeKde *pKde){
 }
 
 void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
-               const double *aWeight, const TpeKdeCfg *pCfg, double *aCol,
-               int *aIdx){
+               const double *aWeight, const TpeKdeCfg *pCfg,
+               const int *aOrd){
   int nDim = pKde->nDim;
   int nK = nObs + 1;
   int k, d;
@@ -346,11 +392,12 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
     double rMax = pDim->rRange;
     if( pDim->bCat ) continue;
     if( nObs > 0 ){
-      tpeKdeGapSigma(pKde, d, aObs, nObs, pCfg, aCol, aIdx);
+      const int *aOrdD = &aOrd[(int64_t)d * nObs];
+      tpeKdeGapSigma(pKde, d, nObs, pCfg, aOrdD);
       if( d == pKde->iWin ){
         for(k = 0; k < nObs; k++){
-          pKde->aOrd[k] = aIdx[k];
-          pKde->aWinMu[k] = aCol[aIdx[k]];
+          pKde->aOrd[k] = aOrdD[k];
+          pKde->aWinMu[k] = aObs[(int64_t)aOrdD[k] * nDim + d];
         }
       }
     }

@@ -119,15 +119,29 @@ void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
                 double *aBuf);
 
 /*
+** Sort the observations along each dimension that is not a label one:
+** aOrd[d*nObs .. d*nObs + nObs-1] gets the indices of aObs's rows (nObs x
+** nDim, row-major) by ascending coordinate d, ties by index.  aCol (nObs
+** doubles) and aTmp (nObs ints) are scratch.
+*/
+void tpeKdeSortObs(const TpeDim *aDim, int nDim, const double *aObs,
+                   int nObs, double *aCol, int *aOrd, int *aTmp);
+
+/* Sort 0..n-1 by aKey ascending, ties by index, into aIdx; aTmp is n ints
+** of scratch. */
+void tpeSortByKey(const double *aKey, int n, int *aIdx, int *aTmp);
+
+/*
 ** Fit pKde to nObs observations aObs (row-major, nObs x nDim, model
-** space, oldest first).  The observations are weighted by aWeight
-** (nObs values) or, if aWeight is NULL, by linear forgetting of the
-** oldest.  aCol (nObs doubles) and aIdx (nObs ints) are scratch.  pKde
-** must come from tpeKdeInit with at least nObs.
+** space, oldest first), sorted along each dimension as tpeKdeSortObs
+** sorts them (aOrd; any source giving the same order will do).  The
+** observations are weighted by aWeight (nObs values) or, if aWeight is
+** NULL, by linear forgetting of the oldest.  pKde must come from
+** tpeKdeInit with at least nObs.
 */
 void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
-               const double *aWeight, const TpeKdeCfg *pCfg, double *aCol,
-               int *aIdx);
+               const double *aWeight, const TpeKdeCfg *pCfg,
+               const int *aOrd);
 
 /*
 ** Log density (log mass for grid and label dimensions) of model-space

@@ -7,6 +7,7 @@
 ** and loads a history for the algorithms.  See tpe_vtab.h for the schema.
 */
 #include "tpe_vtab.h"
+#include "tpe_model.h"
 
 #include <math.h>
 #include <string.h>
@@ -410,6 +411,8 @@ static double tpeColumnDecode(TpeTable *p, int iParam, sqlite3_stmt *pStmt,
 */
 
 void tpeHistoryFree(TpeHistory *pHist){
+  sqlite3_free(pHist->aOrd);
+  sqlite3_free(pHist->anOrd);
   sqlite3_free(pHist->aId);
   sqlite3_free(pHist->aStatus);
   sqlite3_free(pHist->aLoss);
@@ -435,7 +438,83 @@ static int tpeHistoryGrow(TpeHistory *pHist, int nNew){
                            sizeof(double) * nNew * (pHist->nParam + 1));
   if( aVal == 0 ) return SQLITE_NOMEM;
   pHist->aVal = aVal;
+  if( pHist->aOrd ){
+    int *aOrd = sqlite3_malloc64(sizeof(int) * nNew * pHist->nParam);
+    int i;
+    if( aOrd == 0 ) return SQLITE_NOMEM;
+    for(i = 0; i < pHist->nParam; i++){
+      memcpy(&aOrd[(size_t)i * nNew],
+             &pHist->aOrd[(size_t)i * pHist->nOrdStride],
+             sizeof(int) * pHist->anOrd[i]);
+    }
+    sqlite3_free(pHist->aOrd);
+    pHist->aOrd = aOrd;
+    pHist->nOrdStride = nNew;
+  }
   return SQLITE_OK;
+}
+
+int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
+  int n = pHist->nTrial, i, j;
+  double *aKey = sqlite3_malloc64(sizeof(double) * (n + 1));
+  int *aPos = sqlite3_malloc64(sizeof(int) * 2 * (n + 1));
+  int rc = SQLITE_NOMEM;
+
+  if( nAlloc < 1 ) nAlloc = 1;
+  pHist->aOrd = sqlite3_malloc64(sizeof(int) * nAlloc * pS->nParam);
+  pHist->anOrd = sqlite3_malloc64(sizeof(int) * (pS->nParam + 1));
+  pHist->nOrdStride = nAlloc;
+  if( aKey && aPos && pHist->aOrd && pHist->anOrd ){
+    int *aTmp = aPos + n + 1;
+    for(i = 0; i < pS->nParam; i++){
+      int *aOrd = &pHist->aOrd[(size_t)i * nAlloc];
+      TpeDim dim;
+      int nAct = 0;
+      tpeDimInit(&dim, &pS->aParam[i]);
+      /* The active rows, ascending, and their keys; sorting positions
+      ** among them keeps ties in row order. */
+      for(j = 0; j < n; j++){
+        double v = pHist->aVal[(size_t)j * pS->nParam + i];
+        if( v != v ) continue;
+        aOrd[nAct] = j;
+        aKey[nAct++] = tpeDimObs(&dim, v);
+      }
+      tpeSortByKey(aKey, nAct, aPos, aTmp);
+      for(j = 0; j < nAct; j++) aTmp[j] = aOrd[aPos[j]];
+      memcpy(aOrd, aTmp, sizeof(int) * nAct);
+      pHist->anOrd[i] = nAct;
+    }
+    rc = SQLITE_OK;
+  }
+  sqlite3_free(aKey);
+  sqlite3_free(aPos);
+  return rc;
+}
+
+/* The newest row goes after every row whose key is not larger, since
+** ties go by row. */
+void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
+  int i;
+
+  for(i = 0; i < pS->nParam; i++){
+    int *aOrd = &pHist->aOrd[(size_t)i * pHist->nOrdStride];
+    double v = pHist->aVal[(size_t)n * pS->nParam + i];
+    int lo = 0, hi = pHist->anOrd[i];
+    TpeDim dim;
+    double rKey;
+    if( v != v ) continue;
+    tpeDimInit(&dim, &pS->aParam[i]);
+    rKey = tpeDimObs(&dim, v);
+    while( lo < hi ){
+      int mid = lo + (hi - lo) / 2;
+      double w = pHist->aVal[(size_t)aOrd[mid] * pS->nParam + i];
+      if( tpeDimObs(&dim, w) <= rKey ) lo = mid + 1;
+      else hi = mid;
+    }
+    memmove(&aOrd[lo + 1], &aOrd[lo], sizeof(int) * (pHist->anOrd[i] - lo));
+    aOrd[lo] = n;
+    pHist->anOrd[i]++;
+  }
 }
 
 /*
@@ -478,6 +557,7 @@ static int tpeHistoryFill(TpeTable *p, TpeHistory *pHist, int *pnAlloc){
     int rc2 = sqlite3_reset(pStmt);
     if( rc == SQLITE_OK ) rc = rc2;
   }
+  if( rc == SQLITE_OK ) rc = tpeHistoryOrder(pS, pHist, nAlloc);
   if( rc != SQLITE_OK ) tpeHistoryFree(pHist);
   *pnAlloc = rc == SQLITE_OK ? nAlloc : 0;
   return rc;
@@ -582,6 +662,7 @@ void tpeHistoryAppend(TpeTable *p, sqlite3_int64 iTrial, const double *aVal,
   pHist->aLoss[n] = eStatus == TPE_OK ? rLoss : NAN;
   memcpy(&pHist->aVal[(size_t)n * pHist->nParam], aVal,
          sizeof(double) * pHist->nParam);
+  if( pHist->aOrd ) tpeHistoryOrderAppend(p->pSpace, pHist, n);
   pHist->nTrial++;
 }
 

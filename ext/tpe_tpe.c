@@ -362,7 +362,11 @@ typedef struct TpeOwn TpeOwn;
 struct TpeOwn {
   TpeDim *aDim;         /* dimensions of the current group */
   int *aGroup;          /* parameters of the current group */
-  int *aIdx;            /* nUse ints of scratch for the fit */
+  int *aIdx;            /* nUse ints of scratch for the sorts */
+  int *aRowKer;         /* per history row: its good kernel k as -2 - k,
+                        ** its bad kernel k as k, or -1 (none) */
+  int *aOrdG;           /* good observations sorted per dimension */
+  int *aOrdB;           /* bad observations sorted per dimension */
   unsigned char *aDone; /* 1: parameter decided in an earlier wave, 2: in
                         ** the current one, 0: not yet */
   double *aObsG;        /* good observations, nUse x group size */
@@ -419,6 +423,39 @@ static void tpeQuasiPoint(const TpeSpace *pSpace, int64_t k, TpeRng *pRng,
 }
 
 /*
+** Sort the good and the bad observations of the current group along each
+** numeric dimension (as tpeKdeSortObs would) into pO->aOrdG and aOrdB.
+** Where the history keeps its rows sorted (pHist->aOrd) and the group's
+** observations are not a small part of them, one walk through those rows
+** does it; otherwise the observations are sorted here.
+*/
+static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
+                         int nG, int nB){
+  int d, i;
+
+  for(d = 0; d < nGroup; d++){
+    int iParam = pO->aGroup[d];
+    int *aG = &pO->aOrdG[(int64_t)d * nG];
+    int *aB = &pO->aOrdB[(int64_t)d * nB];
+    if( pO->aDim[d].bCat ) continue;
+    if( pHist->aOrd && pHist->anOrd[iParam] <= 8 * (nG + nB) ){
+      const int *aRow = &pHist->aOrd[(int64_t)iParam * pHist->nOrdStride];
+      int g = 0, b = 0;
+      for(i = 0; i < pHist->anOrd[iParam]; i++){
+        int k = pO->aRowKer[aRow[i]];
+        if( k >= 0 ) aB[b++] = k;
+        else if( k <= -2 ) aG[g++] = -2 - k;
+      }
+    }else{
+      for(i = 0; i < nG; i++) pO->aCol[i] = pO->aObsG[(int64_t)i*nGroup + d];
+      tpeSortByKey(pO->aCol, nG, aG, pO->aIdx);
+      for(i = 0; i < nB; i++) pO->aCol[i] = pO->aObsB[(int64_t)i*nGroup + d];
+      tpeSortByKey(pO->aCol, nB, aB, pO->aIdx);
+    }
+  }
+}
+
+/*
 ** Model the nGroup parameters pO->aGroup with one density over all of
 ** them and write the best of the candidates drawn from l(x) into aOut.
 ** A trial is an observation when every parameter of the group was active
@@ -443,8 +480,10 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
     if( d < nGroup ) continue;
     if( pW->aGood[i] ){
       pO->aWG[nG] = pO->aRankW[i];
+      pO->aRowKer[pW->aUse[i]] = -2 - nG;
       aDst = &pO->aObsG[(int64_t)nG++ * nGroup];
     }else{
+      pO->aRowKer[pW->aUse[i]] = nB;
       aDst = &pO->aObsB[(int64_t)nB++ * nGroup];
     }
     for(d = 0; d < nGroup; d++){
@@ -455,8 +494,10 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   if( pCfg->bClipByTrials ) kcfg.nClip = nG + nB;
   tpeKdeInit(&kdeG, pO->aDim, nGroup, nG, pO->aKdeG);
   tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
-  tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aCol, pO->aIdx);
-  tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aCol, pO->aIdx);
+  tpeOwnOrders(pHist, pO, nGroup, nG, nB);
+  for(i = 0; i < pW->nUse; i++) pO->aRowKer[pW->aUse[i]] = -1;
+  tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
+  tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
   for(c = 0; c < pCfg->nCandidates; c++){
     double s;
     tpeKdeSample(&kdeG, pRng, pO->aCand);
@@ -490,7 +531,8 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   nByte = sizeof(TpeDim) * (sqlite3_int64)nParam
         + sizeof(double) * (2 * (sqlite3_int64)nUse * nParam + 2 * nParam
                             + 3 * (sqlite3_int64)nUse + 2 * nKde)
-        + sizeof(int) * ((sqlite3_int64)nParam + nUse) + nParam;
+        + sizeof(int) * ((sqlite3_int64)nParam + nUse + pHist->nTrial
+                         + 2 * (sqlite3_int64)nUse * nParam) + nParam;
   pBlock = sqlite3_malloc64(nByte);
   if( pBlock == 0 ) return SQLITE_NOMEM;
   o.aDim = (TpeDim*)pBlock;
@@ -505,7 +547,11 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aRankW = o.aWG + nUse;
   o.aGroup = (int*)(o.aRankW + nUse);
   o.aIdx = o.aGroup + nParam;
-  o.aDone = (unsigned char*)(o.aIdx + nUse);
+  o.aRowKer = o.aIdx + nUse;
+  o.aOrdG = o.aRowKer + pHist->nTrial;
+  o.aOrdB = o.aOrdG + (sqlite3_int64)nUse * nParam;
+  o.aDone = (unsigned char*)(o.aOrdB + (sqlite3_int64)nUse * nParam);
+  memset(o.aRowKer, 0xff, sizeof(int) * pHist->nTrial);
   memset(o.aDone, 0, nParam);
   for(i = 0; i < pW->nGood; i++){
     /* pW->aWork holds the good trials by ascending loss (tpeSplit); only

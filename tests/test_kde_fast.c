@@ -96,7 +96,7 @@ static void test_fast_equals_plain(void **state){
         double *aBuf = sqlite3_malloc64(sizeof(double) * nBuf);
         double *aObs = sqlite3_malloc64(sizeof(double) * (nObs + 1) * nDim);
         double *aCol = sqlite3_malloc64(sizeof(double) * (nObs + 1));
-        int *aIdx = sqlite3_malloc64(sizeof(int) * (nObs + 1));
+        int *aIdx = sqlite3_malloc64(sizeof(int) * (nObs + 1) * (nDim + 1));
         int i, c, iBestFast = -1, iBestPlain = -1;
         double rBestFast = -INFINITY, rBestPlain = -INFINITY;
 
@@ -115,7 +115,8 @@ static void test_fast_equals_plain(void **state){
           }
         }
         tpeKdeInit(&kde, aDim, nDim, nObs, aBuf);
-        tpeKdeFit(&kde, aObs, nObs, 0, &cfg, aCol, aIdx);
+        tpeKdeSortObs(aDim, nDim, aObs, nObs, aCol, aIdx + nObs + 1, aIdx);
+        tpeKdeFit(&kde, aObs, nObs, 0, &cfg, aIdx + nObs + 1);
         if( kde.iWin >= 0 ) nSkipWin++;
 
         /* Points drawn from the density itself, observations, and

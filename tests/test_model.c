@@ -21,6 +21,18 @@
 #include "tpe_model.h"
 #include "sqlite3.h"
 
+/* Fit pKde (from tpeKdeInit) to nObs <= 8 observations, sorting them
+** first as TPE would. */
+static void tpeTestFit(TpeKde *pKde, const double *aObs, int nObs,
+                       const double *aW, const TpeKdeCfg *pCfg){
+  double aCol[8];
+  int aOrd[8 * 4], aTmp[8];
+
+  assert_true(nObs <= 8 && pKde->nDim <= 4);
+  tpeKdeSortObs(pKde->aDim, pKde->nDim, aObs, nObs, aCol, aOrd, aTmp);
+  tpeKdeFit(pKde, aObs, nObs, aW, pCfg, aOrd);
+}
+
 #define N_ELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #define assert_near(got, want, tol) do{ \
@@ -96,8 +108,8 @@ static void test_bandwidth_hand(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg;
-  double aBuf[128], aCol[3];
-  int aIdx[3], i, b;
+  double aBuf[128];
+  int i, b;
 
   (void)state;
   ap[0] = tpeTestParam(TPE_UNIFORM, 0, 10, 0, 0);
@@ -109,7 +121,7 @@ static void test_bandwidth_hand(void **state){
     const double *aWant = b ? aEnd : aNoEnd;
     cfg = tpeTestCfg(b);
     tpeKdeInit(&kde, ad, 2, 3, aBuf);
-    tpeKdeFit(&kde, aObs, 3, 0, &cfg, aCol, aIdx);
+    tpeTestFit(&kde, aObs, 3, 0, &cfg);
     assert_int_equal(kde.nKernel, 4);
     for(i = 0; i < 8; i++) assert_near(kde.aSigma[i], aWant[i], 1e-15);
     assert_true(kde.aMu[6] == 5 && kde.aMu[7] == 0.5);
@@ -120,7 +132,7 @@ static void test_bandwidth_hand(void **state){
   cfg = tpeTestCfg(0);
   cfg.nClip = 0;
   tpeKdeInit(&kde, ad, 2, 3, aBuf);
-  tpeKdeFit(&kde, aObs, 3, 0, &cfg, aCol, aIdx);
+  tpeTestFit(&kde, aObs, 3, 0, &cfg);
   assert_near(kde.aSigma[0], 2, 1e-15);
   assert_near(kde.aSigma[4], 2, 1e-15);
   assert_near(kde.aSigma[1], 0.4, 1e-15);
@@ -129,7 +141,7 @@ static void test_bandwidth_hand(void **state){
   /* Explicit weights replace forgetting; the prior keeps its own. */
   {
     static const double aW[] = { 1, 0.5, 0.5 };
-    tpeKdeFit(&kde, aObs, 3, aW, &cfg, aCol, aIdx);
+    tpeTestFit(&kde, aObs, 3, aW, &cfg);
     assert_near(kde.aW[0], 1 / 3.0, 1e-15);
     assert_near(kde.aW[1], 1 / 6.0, 1e-15);
     assert_near(kde.aW[3], 1 / 3.0, 1e-15);
@@ -145,8 +157,8 @@ static void test_joint_density(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[128], aCol[3], rWant = 0.0;
-  int aIdx[3], k, d;
+  double aBuf[128], rWant = 0.0;
+  int k, d;
 
   (void)state;
   ap[0] = tpeTestParam(TPE_UNIFORM, 0, 10, 0, 0);
@@ -154,7 +166,7 @@ static void test_joint_density(void **state){
   tpeDimInit(&ad[0], &ap[0]);
   tpeDimInit(&ad[1], &ap[1]);
   tpeKdeInit(&kde, ad, 2, 3, aBuf);
-  tpeKdeFit(&kde, aObs, 3, 0, &cfg, aCol, aIdx);
+  tpeTestFit(&kde, aObs, 3, 0, &cfg);
   for(k = 0; k < 4; k++){
     double t = 0.25;
     for(d = 0; d < 2; d++){
@@ -179,8 +191,8 @@ static void test_integrate(void **state){
   TpeDim ad[2];
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[128], aCol[3], x[2], rSum = 0.0;
-  int aIdx[3], i, j, n = 100000;
+  double aBuf[128], x[2], rSum = 0.0;
+  int i, j, n = 100000;
 
   (void)state;
   ap[0] = tpeTestParam(TPE_UNIFORM, 0, 1, 0, 0);
@@ -188,7 +200,7 @@ static void test_integrate(void **state){
   tpeDimInit(&ad[0], &ap[0]);
   tpeDimInit(&ad[1], &ap[1]);
   tpeKdeInit(&kde, ad, 1, 3, aBuf);
-  tpeKdeFit(&kde, aObs1, 3, 0, &cfg, aCol, aIdx);
+  tpeTestFit(&kde, aObs1, 3, 0, &cfg);
   for(i = 0; i < n; i++){
     x[0] = (i + 0.5) / n;
     rSum += exp(tpeKdeLogPdf(&kde, x)) / n;
@@ -198,7 +210,7 @@ static void test_integrate(void **state){
   n = 600;
   rSum = 0.0;
   tpeKdeInit(&kde, ad, 2, 2, aBuf);
-  tpeKdeFit(&kde, aObs2, 2, 0, &cfg, aCol, aIdx);
+  tpeTestFit(&kde, aObs2, 2, 0, &cfg);
   for(i = 0; i < n; i++){
     for(j = 0; j < n; j++){
       x[0] = (i + 0.5) / n;
@@ -216,8 +228,8 @@ static void test_grid_mass(void **state){
   TpeDim d;
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[128], aCol[3], x, rSum;
-  int aIdx[3], b;
+  double aBuf[128], x, rSum;
+  int b;
 
   (void)state;
   for(b = 0; b < 2; b++){
@@ -225,7 +237,7 @@ static void test_grid_mass(void **state){
           : tpeTestParam(TPE_QUNIFORM, 0, 10, 2, 0);
     tpeDimInit(&d, &p);
     tpeKdeInit(&kde, &d, 1, 3, aBuf);
-    tpeKdeFit(&kde, aObs, 3, 0, &cfg, aCol, aIdx);
+    tpeTestFit(&kde, aObs, 3, 0, &cfg);
     rSum = 0.0;
     for(x = d.rGridLow; x <= d.rGridHigh; x += d.rQ){
       rSum += exp(tpeKdeLogPdf(&kde, &x));
@@ -246,8 +258,7 @@ static void test_labels_hand(void **state){
   TpeDim d;
   TpeKde kde;
   TpeKdeCfg cfg = tpeTestCfg(0);
-  double aBuf[128], aCol[3], x, rSum = 0.0;
-  int aIdx[3];
+  double aBuf[128], x, rSum = 0.0;
 
   (void)state;
   p = tpeTestParam(TPE_CHOICE, 0, 0, 0, 3);
@@ -255,7 +266,7 @@ static void test_labels_hand(void **state){
   tpeDimInit(&d, &p);
   assert_true(d.bCat);
   tpeKdeInit(&kde, &d, 1, 3, aBuf);
-  tpeKdeFit(&kde, aObs, 3, 0, &cfg, aCol, aIdx);
+  tpeTestFit(&kde, aObs, 3, 0, &cfg);
   x = 0;
   assert_near(exp(tpeKdeLogPdf(&kde, &x)),
               0.25 * (2 * 1.25 / 1.75 + 0.25 / 1.75 + 1 / 3.0), 1e-15);
@@ -367,6 +378,7 @@ static void test_quasi_startup(void **state){
   TpeHistory h;
 
   (void)state;
+  memset(&h, 0, sizeof(h));
   p = tpeTestSpace(2, azArg);
   memset(aSeen, 0, sizeof(aSeen));
   for(k = 0; k < 8; k++){
@@ -409,6 +421,7 @@ static void test_suggest_space(void **state){
   TpeHistory h;
 
   (void)state;
+  memset(&h, 0, sizeof(h));
   p = tpeTestSpace(N_ELEM(azArg), azArg);
   h.nParam = P;
   h.aId = aId;
@@ -444,6 +457,78 @@ static void test_suggest_space(void **state){
   tpeSpaceFree(p);
 }
 
+/*
+** The sorted orders a history keeps (built whole, then one row at a
+** time, as the cache does) equal a fresh sort, and TPE suggests exactly
+** the same point with them as without them, in joint and in univariate
+** models, with ties (grids, integers) and inactive parameters.
+*/
+static void test_sorted_history(void **state){
+  const char *azArg[] = {
+    "m choice('a', 'b')", "lr loguniform(1e-4, 1) WHEN m = 'a'",
+    "u quniform(16, 512, 16) WHEN m = 'a'", "k uniformint(1, 9) WHEN m = 'b'",
+    "r randint(0, 4)", "x uniform(-1, 1)", "n normal(0, 1)",
+    "max_history = 150",
+  };
+  enum { N = 400, P = 7 };
+  static double aVal[N * P], aLoss[N];
+  static int64_t aId[N];
+  static int aStatus[N];
+  double aOut[P], aOut2[P];
+  int i, j, t;
+  TpeSpace *p;
+  TpeHistory h, h2;
+
+  (void)state;
+  memset(&h, 0, sizeof(h));
+  p = tpeTestSpace(N_ELEM(azArg), azArg);
+  h.nParam = P;
+  h.aId = aId;
+  h.aStatus = aStatus;
+  h.aLoss = aLoss;
+  h.aVal = aVal;
+  assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
+  for(t = 0; t < N; t++){
+    TpeRng rng;
+    h.nTrial = t;
+    h2 = h;
+    h2.aOrd = 0;
+    tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
+    tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
+    assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
+    if( t % 97 == 0 ){
+      /* A fresh sort of the same rows. */
+      TpeHistory h3 = h;
+      h3.aOrd = 0;
+      assert_int_equal(tpeHistoryOrder(p, &h3, t + 1), SQLITE_OK);
+      for(i = 0; i < P; i++){
+        assert_int_equal(h3.anOrd[i], h.anOrd[i]);
+        assert_true(memcmp(&h3.aOrd[i * h3.nOrdStride],
+                           &h.aOrd[i * h.nOrdStride],
+                           sizeof(int) * h.anOrd[i]) == 0);
+      }
+      sqlite3_free(h3.aOrd);
+      sqlite3_free(h3.anOrd);
+    }
+    for(j = 0; j < P; j++) aVal[t * P + j] = aOut[j];
+    /* A few repeated values on the continuous parameter, for ties. */
+    if( t % 7 == 3 ) aVal[t * P + 5] = 0.25;
+    aId[t] = t;
+    aStatus[t] = t % 11 == 10 ? TPE_FAIL : t % 13 == 12 ? TPE_PENDING
+                                                       : TPE_OK;
+    aLoss[t] = aStatus[t] == TPE_OK
+             ? (aOut[0] == 0 ? fabs(log10(aOut[1]) + 2) : 1.0 + aOut[3])
+               + aVal[t * P + 5] * aVal[t * P + 5] : NAN;
+    tpeHistoryOrderAppend(p, &h, t);
+    h.nTrial = t + 1;
+  }
+  sqlite3_free(h.aOrd);
+  sqlite3_free(h.anOrd);
+  tpeSpaceFree(p);
+}
+
 int main(void){
   const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_dim_init),
@@ -457,6 +542,7 @@ int main(void){
     cmocka_unit_test(test_options),
     cmocka_unit_test(test_quasi_startup),
     cmocka_unit_test(test_suggest_space),
+    cmocka_unit_test(test_sorted_history),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }

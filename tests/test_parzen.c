@@ -888,6 +888,7 @@ static void test_anneal_pchoice(void **state){
     aId[i] = i + 1;
     aStatus[i] = TPE_OK;
   }
+  memset(&h, 0, sizeof(h));
   h.nTrial = 10;
   h.nParam = 1;
   h.aId = aId;
