@@ -21,6 +21,13 @@
 #define TPE_MODEL_MAX_REJECT 64                 /* truncated-normal tries */
 #define TPE_KDE_MIN_WIN 32     /* fewer observations: visit every kernel */
 #define TPE_KDE_FAR 9.0        /* bandwidths from a bound: mass 1 there */
+#define TPE_KDE_TOL 30.0       /* skipped kernels sum below exp(-30) of the
+                               ** density (see tpeKdeLogPdf) */
+/* A kernel centred inside the bounds with a bandwidth of at most the
+** range keeps at least Phi(1) - Phi(0) = 0.3413 of its mass inside, so
+** minus the log of that mass is at most log(1 / 0.3413) = 1.0750: the
+** bound used for masses not computed yet. */
+#define TPE_KDE_ZMAX 1.0751
 
 void tpeDimInit(TpeDim *pDim, const TpeParam *p){
   double q = p->q;
@@ -144,7 +151,7 @@ double tpeDimValue(const TpeDim *pDim, double x){
 
 int64_t tpeKdeSize(int nObs, int nDim){
   int64_t nK = (int64_t)nObs + 1;
-  return 9 * nK + 4 * nK * nDim + 2 * nDim;
+  return 9 * nK + 6 * nK * nDim + 2 * nDim;
 }
 
 void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
@@ -162,11 +169,15 @@ void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
   pKde->aLogZ = pKde->aSigma + nK * nDim;
   pKde->aInvSigma = pKde->aLogZ + nK * nDim;
   pKde->aLogC = pKde->aInvSigma + nK * nDim;
-  pKde->aWinMu = pKde->aLogC + nK;
-  pKde->aOrd = (int*)(pKde->aWinMu + nK);      /* nK ints in nK doubles */
+  pKde->aSLogC = pKde->aLogC + nK;
+  pKde->aOrd = (int*)(pKde->aSLogC + nK);      /* nK ints in nK doubles */
   pKde->aWinBound = (double*)(pKde->aOrd) + nK;
   pKde->aCatLog = pKde->aWinBound + 4 * nK;
+  pKde->aSMu = pKde->aCatLog + 2 * nDim;
+  pKde->aSInv = pKde->aSMu + nK * nDim;
   pKde->iWin = -1;
+  pKde->bPlain = 0;
+  pKde->rTol = TPE_KDE_TOL;
 }
 
 /* log(1 - exp(-a)) for a > 0, accurate for small and large a. */
@@ -302,9 +313,66 @@ static double tpeKdeGridBound(const TpeKde *pKde, int k, int d){
   const TpeDim *pDim = &pKde->aDim[d];
   int64_t j = (int64_t)k * pKde->nDim + d;
 
+  double rLogZ = pKde->aLogZ[j];
+
   if( pDim->bCat || pDim->rQ == 0.0 ) return 0.0;
   return log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI
-       - pKde->aLogZ[j];
+       - (rLogZ == rLogZ ? rLogZ : -TPE_KDE_ZMAX);
+}
+
+/*
+** Kernel k's constant (aLogC) from its weight, bandwidths and truncated
+** masses; a mass not computed yet (NaN) counts as its bound, so that the
+** constant is an upper bound until tpeKdeResolve.
+*/
+static double tpeKdeConstant(const TpeKde *pKde, int k){
+  int nDim = pKde->nDim, d;
+  double t = pKde->aLogW[k];
+
+  for(d = 0; d < nDim; d++){
+    int64_t j = (int64_t)k * nDim + d;
+    double rLogZ = pKde->aLogZ[j];
+    if( pKde->aDim[d].bCat || pKde->aDim[d].rQ != 0.0 ) continue;
+    if( rLogZ != rLogZ ) rLogZ = -TPE_KDE_ZMAX;
+    t -= log(pKde->aSigma[j]) + TPE_LOG_SQRT_2PI + rLogZ;
+  }
+  return t;
+}
+
+/* Mass inside the bounds of kernel k along dimension d, as a logarithm. */
+static double tpeKdeLogZ(const TpeKde *pKde, int64_t j, int d){
+  const TpeDim *pDim = &pKde->aDim[d];
+  return tpeLogNormalMass(pDim->rLow, pDim->rHigh, pKde->aMu[j],
+                          pKde->aSigma[j]);
+}
+
+/*
+** Compute the truncated masses kernel k still lacks; return 1 if there
+** were any (its constant aLogC[k] is then exact and lower than before).
+*/
+static int tpeKdeResolve(const TpeKde *pKde, int k){
+  int nDim = pKde->nDim, d, bAny = 0;
+
+  for(d = 0; d < nDim; d++){
+    int64_t j = (int64_t)k * nDim + d;
+    if( pKde->aLogZ[j] != pKde->aLogZ[j] ){
+      pKde->aLogZ[j] = tpeKdeLogZ(pKde, j, d);
+      bAny = 1;
+    }
+  }
+  if( bAny ) pKde->aLogC[k] = tpeKdeConstant(pKde, k);
+  return bAny;
+}
+
+/* Make *pC, a copy of kernel k's constant, exact; 1 if it changed. */
+static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
+  int bChanged = tpeKdeResolve(pKde, k);
+
+  if( *pC != pKde->aLogC[k] ){
+    *pC = pKde->aLogC[k];
+    bChanged = 1;
+  }
+  return bChanged;
 }
 
 static void tpeKdeConstants(TpeKde *pKde){
@@ -312,24 +380,47 @@ static void tpeKdeConstants(TpeKde *pKde){
   double *aRS = pKde->aWinBound, *aRC = aRS + nK;     /* right of i */
   double *aLS = aRC + nK, *aLC = aLS + nK;            /* left of i */
 
+  pKde->bPlain = 1;
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    if( pDim->bCat || pDim->rQ != 0.0 ) pKde->bPlain = 0;
+    if( pDim->bCat ) continue;
+    for(k = 0; k < nK; k++){
+      int64_t j = (int64_t)k * nDim + d;
+      pKde->aInvSigma[j] = 1.0 / pKde->aSigma[j];
+    }
+  }
+  /* As tpeKdeConstant, a dimension at a time: most bandwidths sit at the
+  ** clip, so a logarithm is reused while the bandwidth repeats. */
   for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->aLogW[k];
   for(d = 0; d < nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
     double rLastS = -1.0, rLastLog = 0.0;
-    if( pDim->bCat ) continue;
+    if( pDim->bCat || pDim->rQ != 0.0 ) continue;
     for(k = 0; k < nK; k++){
       int64_t j = (int64_t)k * nDim + d;
-      double sd = pKde->aSigma[j];
-      pKde->aInvSigma[j] = 1.0 / sd;
-      if( pDim->rQ != 0.0 ) continue;
-      if( sd != rLastS ){
-        rLastS = sd;
-        rLastLog = log(sd);
+      double rLogZ = pKde->aLogZ[j];
+      if( pKde->aSigma[j] != rLastS ){
+        rLastS = pKde->aSigma[j];
+        rLastLog = log(rLastS);
       }
-      pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + pKde->aLogZ[j];
+      if( rLogZ != rLogZ ) rLogZ = -TPE_KDE_ZMAX;
+      pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + rLogZ;
     }
   }
+  pKde->rTol = TPE_KDE_TOL + log((double)nK);
   if( pKde->iWin < 0 ) return;
+
+  /* The observation kernels' centres, inverse bandwidths and constants
+  ** in the order of their centres on iWin, for tpeKdeLogPdf's walk. */
+  for(i = 0; i < nObs; i++){
+    k = pKde->aOrd[i];
+    memcpy(&pKde->aSMu[(int64_t)i * nDim], &pKde->aMu[(int64_t)k * nDim],
+           sizeof(double) * nDim);
+    memcpy(&pKde->aSInv[(int64_t)i * nDim],
+           &pKde->aInvSigma[(int64_t)k * nDim], sizeof(double) * nDim);
+    pKde->aSLogC[i] = pKde->aLogC[k];
+  }
 
   /* Running maxima of bandwidth and constant along the sorted order, from
   ** each end, so that a walk from x can stop as soon as no kernel left in
@@ -397,7 +488,6 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
       if( d == pKde->iWin ){
         for(k = 0; k < nObs; k++){
           pKde->aOrd[k] = aOrdD[k];
-          pKde->aWinMu[k] = aObs[(int64_t)aOrdD[k] * nDim + d];
         }
       }
     }
@@ -411,7 +501,9 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
 
   /* Truncated masses.  A kernel more than TPE_KDE_FAR bandwidths inside
   ** both bounds has mass 1 - O(1e-19) there, whose logarithm rounds to
-  ** nothing next to the terms it is added to. */
+  ** nothing next to the terms it is added to.  The others are computed
+  ** when a point first comes near enough for them to matter (NaN until
+  ** then; tpeKdeResolve). */
   for(k = 0; k < nK; k++){
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
@@ -422,7 +514,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
            && pDim->rHigh - mu > TPE_KDE_FAR * sd) ){
         pKde->aLogZ[j] = 0.0;
       }else{
-        pKde->aLogZ[j] = tpeLogNormalMass(pDim->rLow, pDim->rHigh, mu, sd);
+        pKde->aLogZ[j] = NAN;
       }
     }
   }
@@ -455,6 +547,7 @@ double tpeKdeLogKernel(const TpeKde *pKde, int k, int d, double x){
   int64_t j = (int64_t)k * pKde->nDim + d;
   double mu = pKde->aMu[j];
   double s = pKde->aSigma[j];
+  double rLogZ = pKde->aLogZ[j];
   double z;
 
   if( pDim->bCat ){
@@ -464,16 +557,17 @@ double tpeKdeLogKernel(const TpeKde *pKde, int k, int d, double x){
     if( mu < 0.0 ) return log(p0);
     return log((b * p0 + (iLabel == (int)mu ? 1.0 : 0.0)) / (b + 1.0));
   }
+  if( rLogZ != rLogZ ) rLogZ = tpeKdeLogZ(pKde, j, d);
   if( pDim->rQ > 0.0 ){
     double lo = x - 0.5 * pDim->rQ, hi = x + 0.5 * pDim->rQ;
     if( pDim->bBounded ){
       if( lo < pDim->rLow ) lo = pDim->rLow;
       if( hi > pDim->rHigh ) hi = pDim->rHigh;
     }
-    return tpeLogNormalMass(lo, hi, mu, s) - pKde->aLogZ[j];
+    return tpeLogNormalMass(lo, hi, mu, s) - rLogZ;
   }
   z = (x - mu) / s;
-  return -0.5 * z * z - log(s) - TPE_LOG_SQRT_2PI - pKde->aLogZ[j];
+  return -0.5 * z * z - log(s) - TPE_LOG_SQRT_2PI - rLogZ;
 }
 
 double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x){
@@ -511,38 +605,57 @@ static void tpeLseAdd(double *pAcc, double t){
 ** Add kernel k's log density at x to the running sum pAcc, unless it
 ** falls below the cut-off on the way: continuous dimensions first (a
 ** multiply each), then the grid and label ones (a normal mass or a
-** logarithm each).
+** logarithm each).  aMu and aInv are the kernel's centres and inverse
+** bandwidths, *pC its constant (aLogC[k] or its sorted copy), which is
+** made exact, and kept so, once the kernel first passes the cut-off.
 */
-static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *x,
-                            double *pAcc){
+static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *aMu,
+                            const double *aInv, double *pC,
+                            const double *x, double *pAcc){
   int nDim = pKde->nDim, d;
-  const double *aMu = &pKde->aMu[(int64_t)k * nDim];
-  const double *aInv = &pKde->aInvSigma[(int64_t)k * nDim];
-  double rCut = pAcc[0] - TPE_KDE_CUT;
-  double t = pKde->aLogC[k];
+  double rCut = pAcc[0] - pKde->rTol;
+  double t = *pC;
 
-  for(d = 0; d < nDim; d++){
-    const TpeDim *pDim = &pKde->aDim[d];
-    if( pDim->bCat ){
-      /* The observed label, or the prior kernel (centre -1). */
-      if( aMu[d] < 0.0 ) t += tpeKdeLogKernel(pKde, k, d, x[d]);
-      else t += pKde->aCatLog[2 * d + ((int)aMu[d] == (int)x[d] ? 0 : 1)];
-    }else if( pDim->rQ == 0.0 ){
+  if( pKde->bPlain ){
+    for(d = 0; d < nDim; d++){
       double z = (x[d] - aMu[d]) * aInv[d];
       t -= 0.5 * z * z;
+      if( t < rCut ) return;
     }
-    if( t < rCut ) return;
+  }else{
+    for(d = 0; d < nDim; d++){
+      const TpeDim *pDim = &pKde->aDim[d];
+      if( pDim->bCat ){
+        /* The observed label, or the prior kernel (centre -1). */
+        if( aMu[d] < 0.0 ) t += tpeKdeLogKernel(pKde, k, d, x[d]);
+        else t += pKde->aCatLog[2 * d + ((int)aMu[d] == (int)x[d] ? 0 : 1)];
+      }else if( pDim->rQ == 0.0 ){
+        double z = (x[d] - aMu[d]) * aInv[d];
+        t -= 0.5 * z * z;
+      }
+      if( t < rCut ) return;
+    }
+    for(d = 0; d < nDim; d++){
+      const TpeDim *pDim = &pKde->aDim[d];
+      double z;
+      if( pDim->bCat || pDim->rQ == 0.0 ) continue;
+      /* Bound the cell's mass before computing it. */
+      z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
+      z = z > 0.0 ? z * aInv[d] : 0.0;
+      if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ) return;
+      if( tpeKdeExact(pKde, k, pC) ) break;
+      t += tpeKdeLogKernel(pKde, k, d, x[d]);
+      if( !(t >= rCut) ) return;
+    }
+    if( d < nDim ){
+      /* Masses were missing: start again from the exact constant. */
+      tpeKdeAddKernel(pKde, k, aMu, aInv, pC, x, pAcc);
+      return;
+    }
   }
-  for(d = 0; d < nDim; d++){
-    const TpeDim *pDim = &pKde->aDim[d];
-    double z;
-    if( pDim->bCat || pDim->rQ == 0.0 ) continue;
-    /* Bound the cell's mass before computing it. */
-    z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
-    z = z > 0.0 ? z * aInv[d] : 0.0;
-    if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ) return;
-    t += tpeKdeLogKernel(pKde, k, d, x[d]);
-    if( !(t >= rCut) ) return;
+  if( tpeKdeExact(pKde, k, pC) ){
+    tpeKdeAddKernel(pKde, k, aMu, aInv, pC, x, pAcc);
+    return;
   }
   if( t > -INFINITY ) tpeLseAdd(pAcc, t);
 }
@@ -568,7 +681,7 @@ static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
 
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   double aAcc[2] = { -INFINITY, 0.0 };
-  int nK = pKde->nKernel, nObs = nK - 1;
+  int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   int iWin = pKde->iWin;
   double x0, rHalfQ;
   int lo, hi, i, d;
@@ -588,34 +701,45 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
     }
   }
   if( iWin < 0 ){
-    for(i = 0; i < pKde->nKernel; i++) tpeKdeAddKernel(pKde, i, x, aAcc);
+    for(i = 0; i < nK; i++){
+      int64_t j = (int64_t)i * nDim;
+      tpeKdeAddKernel(pKde, i, &pKde->aMu[j], &pKde->aInvSigma[j],
+                      &pKde->aLogC[i], x, aAcc);
+    }
   }else{
     /* The prior kernel, then outwards from x along iWin until even the
     ** largest kernel constant with the widest bandwidth cannot reach the
     ** cut-off below the running maximum. */
-    tpeKdeAddKernel(pKde, nObs, x, aAcc);
+    const double *aSMu = pKde->aSMu + iWin;
+    int64_t j = (int64_t)nObs * nDim;
+    tpeKdeAddKernel(pKde, nObs, &pKde->aMu[j], &pKde->aInvSigma[j],
+                    &pKde->aLogC[nObs], x, aAcc);
     x0 = x[iWin];
     rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
     lo = 0;
     hi = nObs;
     while( lo < hi ){
       int mid = (lo + hi) / 2;
-      if( pKde->aWinMu[mid] < x0 ) lo = mid + 1;
+      if( aSMu[(int64_t)mid * nDim] < x0 ) lo = mid + 1;
       else hi = mid;
     }
     for(i = lo; i < nObs; i++){
       const double *aB = pKde->aWinBound;
-      double z = (pKde->aWinMu[i] - x0 - rHalfQ) / aB[i];
+      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) / aB[i];
       if( z < 0.0 ) z = 0.0;
-      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - TPE_KDE_CUT ) break;
-      tpeKdeAddKernel(pKde, pKde->aOrd[i], x, aAcc);
+      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
+      j = (int64_t)i * nDim;
+      tpeKdeAddKernel(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
+                      &pKde->aSLogC[i], x, aAcc);
     }
     for(i = lo - 1; i >= 0; i--){
       const double *aB = pKde->aWinBound + 2 * nK;
-      double z = (x0 - pKde->aWinMu[i] - rHalfQ) / aB[i];
+      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) / aB[i];
       if( z < 0.0 ) z = 0.0;
-      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - TPE_KDE_CUT ) break;
-      tpeKdeAddKernel(pKde, pKde->aOrd[i], x, aAcc);
+      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
+      j = (int64_t)i * nDim;
+      tpeKdeAddKernel(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
+                      &pKde->aSLogC[i], x, aAcc);
     }
   }
   if( aAcc[0] == -INFINITY ) return aAcc[0];

@@ -87,11 +87,18 @@ struct TpeKde {
   double *aInvSigma;    /* 1 / aSigma (unused for bCat) */
   double *aLogC;        /* per kernel: log weight plus the parts of the
                         ** continuous dimensions' log densities that do
-                        ** not depend on the point */
+                        ** not depend on the point; an upper bound while
+                        ** some of its truncated masses are not computed
+                        ** (aLogZ NaN), exact once they are */
   int iWin;             /* numeric dimension whose sorted centres bound
                         ** the kernels worth visiting, or -1 */
+  int bPlain;           /* 1: every dimension continuous, no grid */
+  double rTol;          /* kernels below exp(-rTol) of the running
+                        ** maximum are skipped */
   int *aOrd;            /* observation kernels sorted by centre on iWin */
-  double *aWinMu;       /* their centres on iWin, ascending */
+  double *aSMu;         /* aMu of the kernels in aOrd order */
+  double *aSInv;        /* aInvSigma in aOrd order */
+  double *aSLogC;       /* aLogC in aOrd order */
   double *aCatLog;      /* 2 x nDim scratch of tpeKdeLogPdf: per label
                         ** dimension, the log factor of a kernel on the
                         ** point's label and of one on another label */
