@@ -151,7 +151,7 @@ double tpeDimValue(const TpeDim *pDim, double x){
 
 int64_t tpeKdeSize(int nObs, int nDim){
   int64_t nK = (int64_t)nObs + 1;
-  return 9 * nK + 6 * nK * nDim + 2 * nDim;
+  return 9 * nK + 7 * nK * nDim + 2 * nDim + nK / 8 + 1;
 }
 
 void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
@@ -175,6 +175,8 @@ void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
   pKde->aCatLog = pKde->aWinBound + 4 * nK;
   pKde->aSMu = pKde->aCatLog + 2 * nDim;
   pKde->aSInv = pKde->aSMu + nK * nDim;
+  pKde->aGridC = pKde->aSInv + nK * nDim;
+  pKde->aPend = (unsigned char*)(pKde->aGridC + nK * nDim);
   pKde->iWin = -1;
   pKde->bPlain = 0;
   pKde->rTol = TPE_KDE_TOL;
@@ -312,12 +314,10 @@ void tpeKdeSortObs(const TpeDim *aDim, int nDim, const double *aObs,
 static double tpeKdeGridBound(const TpeKde *pKde, int k, int d){
   const TpeDim *pDim = &pKde->aDim[d];
   int64_t j = (int64_t)k * pKde->nDim + d;
-
   double rLogZ = pKde->aLogZ[j];
 
   if( pDim->bCat || pDim->rQ == 0.0 ) return 0.0;
-  return log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI
-       - (rLogZ == rLogZ ? rLogZ : -TPE_KDE_ZMAX);
+  return pKde->aGridC[j] - (rLogZ == rLogZ ? rLogZ : -TPE_KDE_ZMAX);
 }
 
 /*
@@ -364,19 +364,19 @@ static int tpeKdeResolve(const TpeKde *pKde, int k){
   return bAny;
 }
 
-/* Make *pC, a copy of kernel k's constant, exact; 1 if it changed. */
+/* Make *pC, kernel k's constant or the copy of it tpeKdeLogPdf uses, exact
+** (each kernel is reached through one copy only); 1 if it was not. */
 static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
-  int bChanged = tpeKdeResolve(pKde, k);
-
-  if( *pC != pKde->aLogC[k] ){
-    *pC = pKde->aLogC[k];
-    bChanged = 1;
-  }
-  return bChanged;
+  if( !pKde->aPend[k] ) return 0;
+  pKde->aPend[k] = 0;
+  tpeKdeResolve(pKde, k);
+  *pC = pKde->aLogC[k];
+  return 1;
 }
 
 static void tpeKdeConstants(TpeKde *pKde){
   int nDim = pKde->nDim, nK = pKde->nKernel, nObs = nK - 1, k, d, i;
+  int bGrid;
   double *aRS = pKde->aWinBound, *aRC = aRS + nK;     /* right of i */
   double *aLS = aRC + nK, *aLC = aLS + nK;            /* left of i */
 
@@ -385,9 +385,16 @@ static void tpeKdeConstants(TpeKde *pKde){
     const TpeDim *pDim = &pKde->aDim[d];
     if( pDim->bCat || pDim->rQ != 0.0 ) pKde->bPlain = 0;
     if( pDim->bCat ) continue;
+    double rLastS = -1.0, rLastC = 0.0;
     for(k = 0; k < nK; k++){
       int64_t j = (int64_t)k * nDim + d;
       pKde->aInvSigma[j] = 1.0 / pKde->aSigma[j];
+      if( pDim->rQ == 0.0 ) continue;
+      if( pKde->aSigma[j] != rLastS ){
+        rLastS = pKde->aSigma[j];
+        rLastC = log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI;
+      }
+      pKde->aGridC[j] = rLastC;
     }
   }
   /* As tpeKdeConstant, a dimension at a time: most bandwidths sit at the
@@ -414,32 +421,37 @@ static void tpeKdeConstants(TpeKde *pKde){
   /* The observation kernels' centres, inverse bandwidths and constants
   ** in the order of their centres on iWin, for tpeKdeLogPdf's walk. */
   for(i = 0; i < nObs; i++){
+    int64_t jS = (int64_t)i * nDim, jK;
     k = pKde->aOrd[i];
-    memcpy(&pKde->aSMu[(int64_t)i * nDim], &pKde->aMu[(int64_t)k * nDim],
-           sizeof(double) * nDim);
-    memcpy(&pKde->aSInv[(int64_t)i * nDim],
-           &pKde->aInvSigma[(int64_t)k * nDim], sizeof(double) * nDim);
+    jK = (int64_t)k * nDim;
+    for(d = 0; d < nDim; d++){
+      pKde->aSMu[jS + d] = pKde->aMu[jK + d];
+      pKde->aSInv[jS + d] = pKde->aInvSigma[jK + d];
+    }
     pKde->aSLogC[i] = pKde->aLogC[k];
   }
 
-  /* Running maxima of bandwidth and constant along the sorted order, from
-  ** each end, so that a walk from x can stop as soon as no kernel left in
-  ** its direction can matter. */
+  /* Running maxima of bandwidth (kept as the smallest inverse) and
+  ** constant along the sorted order, from each end, so that a walk from x
+  ** can stop as soon as no kernel left in its direction can matter. */
+  bGrid = pKde->aDim[pKde->iWin].rQ != 0.0;
   for(i = nObs - 1; i >= 0; i--){
     k = pKde->aOrd[i];
-    aRS[i] = pKde->aSigma[(int64_t)k * nDim + pKde->iWin];
-    aRC[i] = pKde->aLogC[k] + tpeKdeGridBound(pKde, k, pKde->iWin);
+    aRS[i] = pKde->aSInv[(int64_t)i * nDim + pKde->iWin];
+    aRC[i] = pKde->aSLogC[i];
+    if( bGrid ) aRC[i] += tpeKdeGridBound(pKde, k, pKde->iWin);
     if( i < nObs - 1 ){
-      if( aRS[i+1] > aRS[i] ) aRS[i] = aRS[i+1];
+      if( aRS[i+1] < aRS[i] ) aRS[i] = aRS[i+1];
       if( aRC[i+1] > aRC[i] ) aRC[i] = aRC[i+1];
     }
   }
   for(i = 0; i < nObs; i++){
     k = pKde->aOrd[i];
-    aLS[i] = pKde->aSigma[(int64_t)k * nDim + pKde->iWin];
-    aLC[i] = pKde->aLogC[k] + tpeKdeGridBound(pKde, k, pKde->iWin);
+    aLS[i] = pKde->aSInv[(int64_t)i * nDim + pKde->iWin];
+    aLC[i] = pKde->aSLogC[i];
+    if( bGrid ) aLC[i] += tpeKdeGridBound(pKde, k, pKde->iWin);
     if( i > 0 ){
-      if( aLS[i-1] > aLS[i] ) aLS[i] = aLS[i-1];
+      if( aLS[i-1] < aLS[i] ) aLS[i] = aLS[i-1];
       if( aLC[i-1] > aLC[i] ) aLC[i] = aLC[i-1];
     }
   }
@@ -505,6 +517,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   ** when a point first comes near enough for them to matter (NaN until
   ** then; tpeKdeResolve). */
   for(k = 0; k < nK; k++){
+    pKde->aPend[k] = 0;
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
       int64_t j = (int64_t)k * nDim + d;
@@ -515,6 +528,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
         pKde->aLogZ[j] = 0.0;
       }else{
         pKde->aLogZ[j] = NAN;
+        pKde->aPend[k] = 1;
       }
     }
   }
@@ -609,20 +623,15 @@ static void tpeLseAdd(double *pAcc, double t){
 ** bandwidths, *pC its constant (aLogC[k] or its sorted copy), which is
 ** made exact, and kept so, once the kernel first passes the cut-off.
 */
-static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *aMu,
-                            const double *aInv, double *pC,
-                            const double *x, double *pAcc){
+static void tpeKdeAddMixed(const TpeKde *pKde, int k, const double *aMu,
+                           const double *aInv, double *pC,
+                           const double *x, double *pAcc){
   int nDim = pKde->nDim, d;
   double rCut = pAcc[0] - pKde->rTol;
-  double t = *pC;
+  double t;
 
-  if( pKde->bPlain ){
-    for(d = 0; d < nDim; d++){
-      double z = (x[d] - aMu[d]) * aInv[d];
-      t -= 0.5 * z * z;
-      if( t < rCut ) return;
-    }
-  }else{
+  for(;;){
+    t = *pC;
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
       if( pDim->bCat ){
@@ -635,6 +644,8 @@ static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *aMu,
       }
       if( t < rCut ) return;
     }
+    /* Masses missing: start again from the exact constant. */
+    if( tpeKdeExact(pKde, k, pC) ) continue;
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
       double z;
@@ -643,21 +654,44 @@ static void tpeKdeAddKernel(const TpeKde *pKde, int k, const double *aMu,
       z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
       z = z > 0.0 ? z * aInv[d] : 0.0;
       if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ) return;
-      if( tpeKdeExact(pKde, k, pC) ) break;
       t += tpeKdeLogKernel(pKde, k, d, x[d]);
       if( !(t >= rCut) ) return;
     }
-    if( d < nDim ){
-      /* Masses were missing: start again from the exact constant. */
-      tpeKdeAddKernel(pKde, k, aMu, aInv, pC, x, pAcc);
-      return;
-    }
-  }
-  if( tpeKdeExact(pKde, k, pC) ){
-    tpeKdeAddKernel(pKde, k, aMu, aInv, pC, x, pAcc);
-    return;
+    break;
   }
   if( t > -INFINITY ) tpeLseAdd(pAcc, t);
+}
+
+/*
+** Add kernel k's log density at x to the running sum pAcc, unless it
+** falls below the cut-off on the way: continuous dimensions first (a
+** multiply each), then the grid and label ones (a normal mass or a
+** logarithm each, tpeKdeAddMixed).  aMu and aInv are the kernel's
+** centres and inverse bandwidths, *pC its constant (aLogC[k] or its
+** sorted copy), which is made exact, and kept so, once the kernel first
+** passes the cut-off.
+*/
+static inline void tpeKdeAddKernel(const TpeKde *pKde, int k,
+                                   const double *aMu, const double *aInv,
+                                   double *pC, const double *x,
+                                   double *pAcc){
+  int nDim = pKde->nDim, d;
+  double rCut = pAcc[0] - pKde->rTol;
+  double t;
+
+  if( !pKde->bPlain ){
+    tpeKdeAddMixed(pKde, k, aMu, aInv, pC, x, pAcc);
+    return;
+  }
+  do{
+    t = *pC;
+    for(d = 0; d < nDim; d++){
+      double z = (x[d] - aMu[d]) * aInv[d];
+      t -= 0.5 * z * z;
+      if( t < rCut ) return;
+    }
+  }while( tpeKdeExact(pKde, k, pC) );
+  tpeLseAdd(pAcc, t);
 }
 
 /* Log density of a one-dimensional label density at label x: the
@@ -725,7 +759,7 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
     }
     for(i = lo; i < nObs; i++){
       const double *aB = pKde->aWinBound;
-      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) / aB[i];
+      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) * aB[i];
       if( z < 0.0 ) z = 0.0;
       if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
       j = (int64_t)i * nDim;
@@ -734,7 +768,7 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
     }
     for(i = lo - 1; i >= 0; i--){
       const double *aB = pKde->aWinBound + 2 * nK;
-      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) / aB[i];
+      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) * aB[i];
       if( z < 0.0 ) z = 0.0;
       if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
       j = (int64_t)i * nDim;

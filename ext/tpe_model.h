@@ -99,12 +99,17 @@ struct TpeKde {
   double *aSMu;         /* aMu of the kernels in aOrd order */
   double *aSInv;        /* aInvSigma in aOrd order */
   double *aSLogC;       /* aLogC in aOrd order */
+  double *aGridC;       /* grid dimensions: log(q / sigma) - log(sqrt(2
+                        ** pi)) per kernel and dimension */
+  unsigned char *aPend; /* per kernel: 1 while some truncated mass of it
+                        ** is not computed */
   double *aCatLog;      /* 2 x nDim scratch of tpeKdeLogPdf: per label
                         ** dimension, the log factor of a kernel on the
                         ** point's label and of one on another label */
-  double *aWinBound;    /* 4 x nKernel: for sorted position i, the widest
-                        ** bandwidth on iWin and the largest aLogC among
-                        ** positions >= i, then among positions <= i */
+  double *aWinBound;    /* 4 x nKernel: for sorted position i, the
+                        ** inverse of the widest bandwidth on iWin and
+                        ** the largest aLogC among positions >= i, then
+                        ** among positions <= i */
 };
 
 /* Fill *pDim for parameter p. */
