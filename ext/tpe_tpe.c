@@ -373,7 +373,8 @@ struct TpeOwn {
   double *aWG;          /* weights of the good observations, or NULL */
   double *aRankW;       /* weight of each used trial by its loss rank */
   double *aObsB;        /* bad observations, nUse x group size */
-  double *aCand;        /* one candidate, group size */
+  double *aCand;        /* nCandidates candidates, group size each */
+  double *aCandScore;   /* their scores */
   double *aBest;        /* the best candidate so far, group size */
   double *aCol;         /* nUse doubles of scratch for the fit */
   double *aKdeG;        /* buffer of l(x) */
@@ -499,12 +500,25 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
   tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
   for(c = 0; c < pCfg->nCandidates; c++){
+    double *aCand = &pO->aCand[(int64_t)c * nGroup];
     double s;
-    tpeKdeSample(&kdeG, pRng, pO->aCand);
-    s = tpeKdeLogPdf(&kdeG, pO->aCand) - tpeKdeLogPdf(&kdeB, pO->aCand);
+    int e;
+    tpeKdeSample(&kdeG, pRng, aCand);
+    /* Grid and label spaces draw the same point again and again: score
+    ** each distinct point once. */
+    for(e = 0; e < c; e++){
+      if( memcmp(&pO->aCand[(int64_t)e * nGroup], aCand,
+                 sizeof(double) * nGroup) == 0 ) break;
+    }
+    if( e < c ){
+      s = pO->aCandScore[e];
+    }else{
+      s = tpeKdeLogPdf(&kdeG, aCand) - tpeKdeLogPdf(&kdeB, aCand);
+    }
+    pO->aCandScore[c] = s;
     if( c == 0 || s > rBest ){
       rBest = s;
-      memcpy(pO->aBest, pO->aCand, sizeof(double) * nGroup);
+      memcpy(pO->aBest, aCand, sizeof(double) * nGroup);
     }
   }
   for(d = 0; d < nGroup; d++){
@@ -530,7 +544,9 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
 
   nByte = sizeof(TpeDim) * (sqlite3_int64)nParam
         + sizeof(double) * (2 * (sqlite3_int64)nUse * nParam + 2 * nParam
-                            + 3 * (sqlite3_int64)nUse + 2 * nKde)
+                            + 3 * (sqlite3_int64)nUse + 2 * nKde
+                            + (sqlite3_int64)pCfg->nCandidates
+                              * (nParam + 1))
         + sizeof(int) * ((sqlite3_int64)nParam + nUse + pHist->nTrial
                          + 2 * (sqlite3_int64)nUse * nParam) + nParam;
   pBlock = sqlite3_malloc64(nByte);
@@ -539,13 +555,14 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aObsG = (double*)(o.aDim + nParam);
   o.aObsB = o.aObsG + (sqlite3_int64)nUse * nParam;
   o.aCand = o.aObsB + (sqlite3_int64)nUse * nParam;
-  o.aBest = o.aCand + nParam;
+  o.aBest = o.aCand + (sqlite3_int64)pCfg->nCandidates * nParam;
   o.aCol = o.aBest + nParam;
   o.aKdeG = o.aCol + nUse;
   o.aKdeB = o.aKdeG + nKde;
   o.aWG = o.aKdeB + nKde;
   o.aRankW = o.aWG + nUse;
-  o.aGroup = (int*)(o.aRankW + nUse);
+  o.aCandScore = o.aRankW + nUse;
+  o.aGroup = (int*)(o.aCandScore + pCfg->nCandidates);
   o.aIdx = o.aGroup + nParam;
   o.aRowKer = o.aIdx + nUse;
   o.aOrdG = o.aRowKer + pHist->nTrial;
