@@ -83,7 +83,8 @@ struct TpeKde {
   double *aMu;          /* centres (label index for bCat; -1 for the
                         ** prior kernel of a bCat dimension) */
   double *aSigma;       /* bandwidths, > 0 (unused for bCat) */
-  double *aLogZ;        /* log of each kernel's mass inside the bounds */
+  double *aLogZ;        /* log of each kernel's mass inside the bounds;
+                        ** NaN until tpeKdeLogPdf first needs it */
   double *aInvSigma;    /* 1 / aSigma (unused for bCat) */
   double *aLogC;        /* per kernel: log weight plus the parts of the
                         ** continuous dimensions' log densities that do
@@ -157,13 +158,13 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
 
 /*
 ** Log density (log mass for grid and label dimensions) of model-space
-** point x[0..nDim-1].  Kernels whose share of the density is below
-** exp(-TPE_KDE_CUT) are skipped (the centres sorted along dimension iWin
-** bound them without visiting them), so the result differs from the sum
-** over every kernel by less than nKernel * exp(-TPE_KDE_CUT) relative,
-** far below 1e-12 for any history a database can hold.
+** point x[0..nDim-1].  Kernels below exp(-rTol) = exp(-30) / nKernel of
+** the largest are skipped (the centres sorted along dimension iWin bound
+** them without visiting them), so the result differs from the sum over
+** every kernel by less than exp(-30), about 1e-13, relative.  Truncated
+** masses first needed here are computed and kept in pKde, so the call
+** writes to pKde's arrays although the result depends only on the fit.
 */
-#define TPE_KDE_CUT 50.0
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x);
 
 /* The same density summed over every kernel, the plain way: the reference
