@@ -365,6 +365,17 @@ static void test_options(void **state){
   tpeSpaceFree(p);
 }
 
+/* An empty history of nParam parameters over the caller's arrays. */
+static void tpeTestHistory(TpeHistory *pH, int nParam, int64_t *aId,
+                           int *aStatus, double *aLoss, double *aVal){
+  memset(pH, 0, sizeof(*pH));
+  pH->nParam = nParam;
+  pH->aId = aId;
+  pH->aStatus = aStatus;
+  pH->aLoss = aLoss;
+  pH->aVal = aVal;
+}
+
 /*
 ** Start-up points come from the shifted Halton sequence: the first 8
 ** suggestions for one uniform parameter fall one in each eighth.
@@ -421,13 +432,8 @@ static void test_suggest_space(void **state){
   TpeHistory h;
 
   (void)state;
-  memset(&h, 0, sizeof(h));
   p = tpeTestSpace(N_ELEM(azArg), azArg);
-  h.nParam = P;
-  h.aId = aId;
-  h.aStatus = aStatus;
-  h.aLoss = aLoss;
-  h.aVal = aVal;
+  tpeTestHistory(&h, P, aId, aStatus, aLoss, aVal);
   for(t = 0; t < N; t++){
     TpeRng rng;
     h.nTrial = t;
@@ -480,13 +486,8 @@ static void test_sorted_history(void **state){
   TpeHistory h, h2;
 
   (void)state;
-  memset(&h, 0, sizeof(h));
   p = tpeTestSpace(N_ELEM(azArg), azArg);
-  h.nParam = P;
-  h.aId = aId;
-  h.aStatus = aStatus;
-  h.aLoss = aLoss;
-  h.aVal = aVal;
+  tpeTestHistory(&h, P, aId, aStatus, aLoss, aVal);
   assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
   for(t = 0; t < N; t++){
     TpeRng rng;
