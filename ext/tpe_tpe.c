@@ -492,6 +492,11 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
     }
   }
 
+  /* Shortcoming: both densities are refitted for every suggestion
+  ** (bandwidths, forgetting weights, constants: linear in the trials
+  ** read), although one new trial changes few kernels.  Keeping them up
+  ** to date between suggestions is what per-suggestion costs of tens of
+  ** microseconds at 1,000 trials would need. */
   if( pCfg->bClipByTrials ) kcfg.nClip = nG + nB;
   tpeKdeInit(&kdeG, pO->aDim, nGroup, nG, pO->aKdeG);
   tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
