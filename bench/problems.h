@@ -15,6 +15,24 @@
 
 #define BENCH_PI 3.14159265358979323846
 
+/* The declarations of the spaces both benchmarks use, in PROBLEMS.md's
+** parameter order. */
+#define BENCH_DECL_BRANIN \
+  "x1 uniform(-5, 10), x2 uniform(0, 15)"
+#define BENCH_DECL_HARTMANN6 \
+  "x0 uniform(0, 1), x1 uniform(0, 1), x2 uniform(0, 1), " \
+  "x3 uniform(0, 1), x4 uniform(0, 1), x5 uniform(0, 1)"
+#define BENCH_DECL_MIXED_ML \
+  "lr loguniform(1e-5, 1), units quniform(16, 512, 16), " \
+  "optimizer choice('adam', 'sgd', 'rmsprop'), dropout uniform(0, 0.8)"
+#define BENCH_DECL_CONDITIONAL \
+  "model choice('svm', 'forest', 'knn'), " \
+  "C loguniform(1e-3, 1e3) WHEN model = 'svm', " \
+  "gamma loguniform(1e-5, 1) WHEN model = 'svm', " \
+  "trees quniform(10, 1000, 10) WHEN model = 'forest', " \
+  "depth uniformint(2, 32) WHEN model = 'forest', " \
+  "k uniformint(1, 50) WHEN model = 'knn'"
+
 /* True if v lies in [lo, hi], allowing for rounding at the ends. */
 static inline int benchIn(double v, double lo, double hi){
   double tol = 1e-12 * (fabs(lo) + fabs(hi));

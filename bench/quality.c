@@ -186,13 +186,12 @@ static const BenchProblem aProblem[] = {
     benchQuadratic, -20, 0.1 },
   { "seed_cubic", "x uniform(-5, 5), y uniform(-5, 5)", "x, y", 2, 0,
     benchCubic, -150, 0.2 },
-  { "branin", "x1 uniform(-5, 10), x2 uniform(0, 15)", "x1, x2", 2, 0,
+  { "branin", BENCH_DECL_BRANIN, "x1, x2", 2, 0,
     benchBranin, 0.39788735772973816, 0 },
   { "camel", "x1 uniform(-3, 3), x2 uniform(-2, 2)", "x1, x2", 2, 0,
     benchCamel, -1.0316284534898774, 0 },
   { "hartmann6",
-    "x0 uniform(0, 1), x1 uniform(0, 1), x2 uniform(0, 1), "
-    "x3 uniform(0, 1), x4 uniform(0, 1), x5 uniform(0, 1)",
+    BENCH_DECL_HARTMANN6,
     "x0, x1, x2, x3, x4, x5", 6, 0, benchHartmann6, -3.3223680114155155, 0 },
   { "rosenbrock4",
     "x0 uniform(-2, 2), x1 uniform(-2, 2), x2 uniform(-2, 2), "
@@ -204,16 +203,10 @@ static const BenchProblem aProblem[] = {
     "x4 uniform(-32.768, 32.768)",
     "x0, x1, x2, x3, x4", 5, 0, benchAckley5, 0, 0 },
   { "mixed_ml",
-    "lr loguniform(1e-5, 1), units quniform(16, 512, 16), "
-    "optimizer choice('adam', 'sgd', 'rmsprop'), dropout uniform(0, 0.8)",
+    BENCH_DECL_MIXED_ML,
     "lr, units, optimizer, dropout", 4, azOptimizer, benchMixedMl, 0, 0 },
   { "conditional",
-    "model choice('svm', 'forest', 'knn'), "
-    "C loguniform(1e-3, 1e3) WHEN model = 'svm', "
-    "gamma loguniform(1e-5, 1) WHEN model = 'svm', "
-    "trees quniform(10, 1000, 10) WHEN model = 'forest', "
-    "depth uniformint(2, 32) WHEN model = 'forest', "
-    "k uniformint(1, 50) WHEN model = 'knn'",
+    BENCH_DECL_CONDITIONAL,
     "model, C, gamma, trees, depth, k", 6, azModel, benchConditional, 0, 0 },
   /* Extra problems, run only with --extra or when named with -p. */
   { "styblinski_tang4",

@@ -147,28 +147,21 @@ static void benchRandConditional(double *a){
 /* ANCHORS.md, "Per-suggestion latency": hyperopt TPE, Optuna TPE default
 ** in memory, Optuna TPE default with SQLite (no 5,000 figure: 0). */
 static const BenchSpace aSpace[] = {
-  { "branin", "x1 uniform(-5, 10), x2 uniform(0, 15)", 2,
+  { "branin", BENCH_DECL_BRANIN, 2,
     { "x1", "x2" }, 0, -1, benchRandBranin, benchBranin,
     { { 2.85, 7.10, 44.2 }, { 2.49, 8.89, 32.2 }, { 41.8, 47.5, 0 } } },
   { "hartmann6",
-    "x0 uniform(0, 1), x1 uniform(0, 1), x2 uniform(0, 1), "
-    "x3 uniform(0, 1), x4 uniform(0, 1), x5 uniform(0, 1)", 6,
+    BENCH_DECL_HARTMANN6, 6,
     { "x0", "x1", "x2", "x3", "x4", "x5" }, 0, -1,
     benchRandHartmann6, benchHartmann6,
     { { 6.64, 20.1, 69.7 }, { 3.60, 11.7, 61.0 }, { 42.5, 57.5, 0 } } },
   { "mixed_ml",
-    "lr loguniform(1e-5, 1), units quniform(16, 512, 16), "
-    "optimizer choice('adam', 'sgd', 'rmsprop'), dropout uniform(0, 0.8)",
+    BENCH_DECL_MIXED_ML,
     4, { "lr", "units", "optimizer", "dropout" }, azOptimizer, 2,
     benchRandMixedMl, benchMixedMl,
     { { 5.03, 26.6, 134 }, { 2.83, 9.43, 35.3 }, { 41.8, 55.1, 0 } } },
   { "conditional",
-    "model choice('svm', 'forest', 'knn'), "
-    "C loguniform(1e-3, 1e3) WHEN model = 'svm', "
-    "gamma loguniform(1e-5, 1) WHEN model = 'svm', "
-    "trees quniform(10, 1000, 10) WHEN model = 'forest', "
-    "depth uniformint(2, 32) WHEN model = 'forest', "
-    "k uniformint(1, 50) WHEN model = 'knn'", 6,
+    BENCH_DECL_CONDITIONAL, 6,
     { "model", "C", "gamma", "trees", "depth", "k" }, azModel, 0,
     benchRandConditional, benchConditional,
     { { 5.73, 26.7, 122 }, { 3.24, 11.6, 76.6 }, { 41.9, 73.8, 0 } } },
