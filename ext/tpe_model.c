@@ -323,7 +323,7 @@ static double tpeKdeGridBound(const TpeKde *pKde, int k, int d){
 /*
 ** Kernel k's constant (aLogC) from its weight, bandwidths and truncated
 ** masses; a mass not computed yet (NaN) counts as its bound, so that the
-** constant is an upper bound until tpeKdeResolve.
+** constant is an upper bound until tpeKdeExact.
 */
 static double tpeKdeConstant(const TpeKde *pKde, int k){
   int nDim = pKde->nDim, d;
@@ -347,29 +347,23 @@ static double tpeKdeLogZ(const TpeKde *pKde, int64_t j, int d){
 }
 
 /*
-** Compute the truncated masses kernel k still lacks; return 1 if there
-** were any (its constant aLogC[k] is then exact and lower than before).
+** Make *pC, kernel k's constant or the copy of it tpeKdeLogPdf uses (each
+** kernel is reached through one copy only), exact: compute the truncated
+** masses the kernel still lacks.  Returns 1 if there were any, so that
+** *pC changed.
 */
-static int tpeKdeResolve(const TpeKde *pKde, int k){
-  int nDim = pKde->nDim, d, bAny = 0;
+static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
+  int nDim = pKde->nDim, d;
 
+  if( !pKde->aPend[k] ) return 0;
+  pKde->aPend[k] = 0;
   for(d = 0; d < nDim; d++){
     int64_t j = (int64_t)k * nDim + d;
     if( pKde->aLogZ[j] != pKde->aLogZ[j] ){
       pKde->aLogZ[j] = tpeKdeLogZ(pKde, j, d);
-      bAny = 1;
     }
   }
-  if( bAny ) pKde->aLogC[k] = tpeKdeConstant(pKde, k);
-  return bAny;
-}
-
-/* Make *pC, kernel k's constant or the copy of it tpeKdeLogPdf uses, exact
-** (each kernel is reached through one copy only); 1 if it was not. */
-static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
-  if( !pKde->aPend[k] ) return 0;
-  pKde->aPend[k] = 0;
-  tpeKdeResolve(pKde, k);
+  pKde->aLogC[k] = tpeKdeConstant(pKde, k);
   *pC = pKde->aLogC[k];
   return 1;
 }
@@ -383,9 +377,9 @@ static void tpeKdeConstants(TpeKde *pKde){
   pKde->bPlain = 1;
   for(d = 0; d < nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
+    double rLastS = -1.0, rLastC = 0.0;
     if( pDim->bCat || pDim->rQ != 0.0 ) pKde->bPlain = 0;
     if( pDim->bCat ) continue;
-    double rLastS = -1.0, rLastC = 0.0;
     for(k = 0; k < nK; k++){
       int64_t j = (int64_t)k * nDim + d;
       pKde->aInvSigma[j] = 1.0 / pKde->aSigma[j];
@@ -515,7 +509,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   ** both bounds has mass 1 - O(1e-19) there, whose logarithm rounds to
   ** nothing next to the terms it is added to.  The others are computed
   ** when a point first comes near enough for them to matter (NaN until
-  ** then; tpeKdeResolve). */
+  ** then; tpeKdeExact). */
   for(k = 0; k < nK; k++){
     pKde->aPend[k] = 0;
     for(d = 0; d < nDim; d++){
