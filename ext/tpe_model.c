@@ -151,7 +151,7 @@ double tpeDimValue(const TpeDim *pDim, double x){
 
 int64_t tpeKdeSize(int nObs, int nDim){
   int64_t nK = (int64_t)nObs + 1;
-  return 9 * nK + 7 * nK * nDim + 2 * nDim + nK / 8 + 1;
+  return 9 * nK + 8 * nK * nDim + 2 * nDim + nK / 8 + 1;
 }
 
 void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
@@ -176,7 +176,8 @@ void tpeKdeInit(TpeKde *pKde, const TpeDim *aDim, int nDim, int nObs,
   pKde->aSMu = pKde->aCatLog + 2 * nDim;
   pKde->aSInv = pKde->aSMu + nK * nDim;
   pKde->aGridC = pKde->aSInv + nK * nDim;
-  pKde->aPend = (unsigned char*)(pKde->aGridC + nK * nDim);
+  pKde->aLogSig = pKde->aGridC + nK * nDim;
+  pKde->aPend = (unsigned char*)(pKde->aLogSig + nK * nDim);
   pKde->iWin = -1;
   pKde->bPlain = 0;
   pKde->rTol = TPE_KDE_TOL;
@@ -322,8 +323,8 @@ static double tpeKdeGridBound(const TpeKde *pKde, int k, int d){
 
 /*
 ** Kernel k's constant (aLogC) from its weight, bandwidths and truncated
-** masses; a mass not computed yet (NaN) counts as its bound, so that the
-** constant is an upper bound until tpeKdeExact.
+** masses, once its weight's logarithm is known; a mass not computed yet
+** (NaN) counts as its bound.
 */
 static double tpeKdeConstant(const TpeKde *pKde, int k){
   int nDim = pKde->nDim, d;
@@ -334,7 +335,7 @@ static double tpeKdeConstant(const TpeKde *pKde, int k){
     double rLogZ = pKde->aLogZ[j];
     if( pKde->aDim[d].bCat || pKde->aDim[d].rQ != 0.0 ) continue;
     if( rLogZ != rLogZ ) rLogZ = -TPE_KDE_ZMAX;
-    t -= log(pKde->aSigma[j]) + TPE_LOG_SQRT_2PI + rLogZ;
+    t -= pKde->aLogSig[j] + TPE_LOG_SQRT_2PI + rLogZ;
   }
   return t;
 }
@@ -348,15 +349,15 @@ static double tpeKdeLogZ(const TpeKde *pKde, int64_t j, int d){
 
 /*
 ** Make *pC, kernel k's constant or the copy of it tpeKdeLogPdf uses (each
-** kernel is reached through one copy only), exact: compute the truncated
-** masses the kernel still lacks.  Returns 1 if there were any, so that
-** *pC changed.
+** kernel is reached through one copy only), exact: compute the logarithm
+** of its weight and the truncated masses it still lacks.  Call only while
+** pKde->aPend[k] is set.
 */
-static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
+static void tpeKdeExact(const TpeKde *pKde, int k, double *pC){
   int nDim = pKde->nDim, d;
 
-  if( !pKde->aPend[k] ) return 0;
   pKde->aPend[k] = 0;
+  if( pKde->aLogW[k] != pKde->aLogW[k] ) pKde->aLogW[k] = log(pKde->aW[k]);
   for(d = 0; d < nDim; d++){
     int64_t j = (int64_t)k * nDim + d;
     if( pKde->aLogZ[j] != pKde->aLogZ[j] ){
@@ -365,7 +366,6 @@ static int tpeKdeExact(const TpeKde *pKde, int k, double *pC){
   }
   pKde->aLogC[k] = tpeKdeConstant(pKde, k);
   *pC = pKde->aLogC[k];
-  return 1;
 }
 
 static void tpeKdeConstants(TpeKde *pKde){
@@ -391,9 +391,11 @@ static void tpeKdeConstants(TpeKde *pKde){
       pKde->aGridC[j] = rLastC;
     }
   }
-  /* As tpeKdeConstant, a dimension at a time: most bandwidths sit at the
-  ** clip, so a logarithm is reused while the bandwidth repeats. */
-  for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->aLogW[k];
+  /* As tpeKdeConstant, a dimension at a time, with the bound on the log
+  ** weight in place of the weights' own logarithms (computed when a
+  ** kernel is first visited): most bandwidths sit at the clip, so a
+  ** logarithm is reused while the bandwidth repeats. */
+  for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->rLogWMax;
   for(d = 0; d < nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
     double rLastS = -1.0, rLastLog = 0.0;
@@ -405,6 +407,7 @@ static void tpeKdeConstants(TpeKde *pKde){
         rLastS = pKde->aSigma[j];
         rLastLog = log(rLastS);
       }
+      pKde->aLogSig[j] = rLastLog;
       if( rLogZ != rLogZ ) rLogZ = -TPE_KDE_ZMAX;
       pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + rLogZ;
     }
@@ -457,7 +460,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   int nDim = pKde->nDim;
   int nK = nObs + 1;
   int k, d;
-  double rSum = 0.0;
+  double rSum = 0.0, rMax = 0.0;
 
   pKde->nKernel = nK;
   pKde->rCatBase = pCfg->rPriorWeight / nK;
@@ -511,7 +514,7 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   ** when a point first comes near enough for them to matter (NaN until
   ** then; tpeKdeExact). */
   for(k = 0; k < nK; k++){
-    pKde->aPend[k] = 0;
+    pKde->aPend[k] = 1;
     for(d = 0; d < nDim; d++){
       const TpeDim *pDim = &pKde->aDim[d];
       int64_t j = (int64_t)k * nDim + d;
@@ -522,23 +525,38 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
         pKde->aLogZ[j] = 0.0;
       }else{
         pKde->aLogZ[j] = NAN;
-        pKde->aPend[k] = 1;
       }
     }
   }
 
-  /* Weights: linear forgetting of the oldest, the prior's own weight. */
-  for(k = 0; k < nObs; k++){
-    pKde->aW[k] = aWeight ? aWeight[k]
-                          : tpeForgetWeight(k, nObs, pCfg->nForget);
+  /* Weights: linear forgetting of the oldest (tpeForgetWeight, its
+  ** arithmetic step for step), the prior's own weight.  Their logarithms
+  ** wait until a kernel is visited; until then log(rMax) bounds them. */
+  if( aWeight ){
+    for(k = 0; k < nObs; k++) pKde->aW[k] = aWeight[k];
+  }else{
+    int nRamp = pCfg->nForget > 0 && nObs > pCfg->nForget
+              ? nObs - pCfg->nForget : 0;
+    for(k = 0; k < nObs; k++) pKde->aW[k] = 1.0;
+    if( nRamp == 1 ) pKde->aW[0] = 1.0 / nObs;
+    if( nRamp > 1 ){
+      double rStart = 1.0 / nObs;
+      double rStep = (1.0 - rStart) / (nRamp - 1);
+      for(k = 0; k < nRamp - 1; k++){
+        pKde->aW[k] = (double)k * rStep + rStart;
+      }
+    }
   }
   pKde->aW[nObs] = pCfg->rPriorWeight;
   for(k = 0; k < nK; k++) rSum += pKde->aW[k];
   for(k = 0; k < nK; k++){
     pKde->aW[k] /= rSum;
-    pKde->aLogW[k] = (k > 0 && pKde->aW[k] == pKde->aW[k-1])
-                   ? pKde->aLogW[k-1] : log(pKde->aW[k]);
+    pKde->aLogW[k] = NAN;
+    if( pKde->aW[k] > rMax ) rMax = pKde->aW[k];
   }
+  /* log is monotone to within an ulp; the margin keeps the bound above
+  ** every weight's logarithm as computed. */
+  pKde->rLogWMax = log(rMax) + 1e-12;
   tpeKdeConstants(pKde);
 }
 
@@ -583,7 +601,7 @@ double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x){
   int k, d;
 
   for(k = 0; k < pKde->nKernel; k++){
-    double t = pKde->aLogW[k];
+    double t = log(pKde->aW[k]);
     for(d = 0; d < pKde->nDim && t > -INFINITY; d++){
       t += tpeKdeLogKernel(pKde, k, d, x[d]);
     }
@@ -600,7 +618,7 @@ double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x){
 }
 
 /* Running log-sum-exp: the sum is exp(pAcc[0]) * pAcc[1]. */
-static void tpeLseAdd(double *pAcc, double t){
+static inline void tpeLseAdd(double *pAcc, double t){
   if( t > pAcc[0] ){
     pAcc[1] = pAcc[1] * exp(pAcc[0] - t) + 1.0;
     pAcc[0] = t;
@@ -610,18 +628,17 @@ static void tpeLseAdd(double *pAcc, double t){
 }
 
 /*
-** Add kernel k's log density at x to the running sum pAcc, unless it
-** falls below the cut-off on the way: continuous dimensions first (a
-** multiply each), then the grid and label ones (a normal mass or a
-** logarithm each).  aMu and aInv are the kernel's centres and inverse
-** bandwidths, *pC its constant (aLogC[k] or its sorted copy), which is
-** made exact, and kept so, once the kernel first passes the cut-off.
+** Kernel k's log density at x, or -INFINITY once it falls below rCut on
+** the way: continuous dimensions first (a multiply each), then the grid
+** and label ones (a normal mass or a logarithm each).  aMu and aInv are
+** the kernel's centres and inverse bandwidths, *pC its constant (aLogC[k]
+** or its sorted copy), which is made exact, and kept so, once the kernel
+** first passes the cut-off.
 */
-static void tpeKdeAddMixed(const TpeKde *pKde, int k, const double *aMu,
-                           const double *aInv, double *pC,
-                           const double *x, double *pAcc){
+static double tpeKdeMixedTerm(const TpeKde *pKde, int k, const double *aMu,
+                              const double *aInv, double *pC,
+                              const double *x, double rCut){
   int nDim = pKde->nDim, d;
-  double rCut = pAcc[0] - pKde->rTol;
   double t;
 
   for(;;){
@@ -636,56 +653,49 @@ static void tpeKdeAddMixed(const TpeKde *pKde, int k, const double *aMu,
         double z = (x[d] - aMu[d]) * aInv[d];
         t -= 0.5 * z * z;
       }
-      if( t < rCut ) return;
+      if( t < rCut ) return -INFINITY;
     }
-    /* Masses missing: start again from the exact constant. */
-    if( tpeKdeExact(pKde, k, pC) ) continue;
-    for(d = 0; d < nDim; d++){
-      const TpeDim *pDim = &pKde->aDim[d];
-      double z;
-      if( pDim->bCat || pDim->rQ == 0.0 ) continue;
-      /* Bound the cell's mass before computing it. */
-      z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
-      z = z > 0.0 ? z * aInv[d] : 0.0;
-      if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ) return;
-      t += tpeKdeLogKernel(pKde, k, d, x[d]);
-      if( !(t >= rCut) ) return;
-    }
-    break;
+    if( !pKde->aPend[k] ) break;
+    /* Weight or masses missing: start again from the exact constant. */
+    tpeKdeExact(pKde, k, pC);
   }
-  if( t > -INFINITY ) tpeLseAdd(pAcc, t);
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    double z;
+    if( pDim->bCat || pDim->rQ == 0.0 ) continue;
+    /* Bound the cell's mass before computing it. */
+    z = fabs(x[d] - aMu[d]) - 0.5 * pDim->rQ;
+    z = z > 0.0 ? z * aInv[d] : 0.0;
+    if( t + tpeKdeGridBound(pKde, k, d) - 0.5 * z * z < rCut ){
+      return -INFINITY;
+    }
+    t += tpeKdeLogKernel(pKde, k, d, x[d]);
+    if( !(t >= rCut) ) return -INFINITY;
+  }
+  return t;
 }
 
 /*
-** Add kernel k's log density at x to the running sum pAcc, unless it
-** falls below the cut-off on the way: continuous dimensions first (a
-** multiply each), then the grid and label ones (a normal mass or a
-** logarithm each, tpeKdeAddMixed).  aMu and aInv are the kernel's
-** centres and inverse bandwidths, *pC its constant (aLogC[k] or its
-** sorted copy), which is made exact, and kept so, once the kernel first
-** passes the cut-off.
+** The same as tpeKdeMixedTerm where every dimension is continuous
+** (pKde->bPlain): a multiply and a subtraction per dimension.
 */
-static inline void tpeKdeAddKernel(const TpeKde *pKde, int k,
-                                   const double *aMu, const double *aInv,
-                                   double *pC, const double *x,
-                                   double *pAcc){
+static inline double tpeKdeTerm(const TpeKde *pKde, int k, const double *aMu,
+                                const double *aInv, double *pC,
+                                const double *x, double rCut){
   int nDim = pKde->nDim, d;
-  double rCut = pAcc[0] - pKde->rTol;
   double t;
 
-  if( !pKde->bPlain ){
-    tpeKdeAddMixed(pKde, k, aMu, aInv, pC, x, pAcc);
-    return;
-  }
-  do{
+  if( !pKde->bPlain ) return tpeKdeMixedTerm(pKde, k, aMu, aInv, pC, x, rCut);
+  for(;;){
     t = *pC;
     for(d = 0; d < nDim; d++){
       double z = (x[d] - aMu[d]) * aInv[d];
       t -= 0.5 * z * z;
-      if( t < rCut ) return;
+      if( t < rCut ) return -INFINITY;
     }
-  }while( tpeKdeExact(pKde, k, pC) );
-  tpeLseAdd(pAcc, t);
+    if( !pKde->aPend[k] ) return t;
+    tpeKdeExact(pKde, k, pC);
+  }
 }
 
 /* Log density of a one-dimensional label density at label x: the
@@ -711,7 +721,7 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   double aAcc[2] = { -INFINITY, 0.0 };
   int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   int iWin = pKde->iWin;
-  double x0, rHalfQ;
+  double rTol = pKde->rTol, t;
   int lo, hi, i, d;
 
   if( pKde->nDim == 1 && pKde->aDim[0].bCat ){
@@ -731,19 +741,21 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   if( iWin < 0 ){
     for(i = 0; i < nK; i++){
       int64_t j = (int64_t)i * nDim;
-      tpeKdeAddKernel(pKde, i, &pKde->aMu[j], &pKde->aInvSigma[j],
-                      &pKde->aLogC[i], x, aAcc);
+      t = tpeKdeTerm(pKde, i, &pKde->aMu[j], &pKde->aInvSigma[j],
+                     &pKde->aLogC[i], x, aAcc[0] - rTol);
+      if( t > -INFINITY ) tpeLseAdd(aAcc, t);
     }
   }else{
     /* The prior kernel, then outwards from x along iWin until even the
     ** largest kernel constant with the widest bandwidth cannot reach the
     ** cut-off below the running maximum. */
     const double *aSMu = pKde->aSMu + iWin;
+    const double *aRB = pKde->aWinBound, *aLB = aRB + 2 * nK;
+    double x0 = x[iWin], rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
     int64_t j = (int64_t)nObs * nDim;
-    tpeKdeAddKernel(pKde, nObs, &pKde->aMu[j], &pKde->aInvSigma[j],
-                    &pKde->aLogC[nObs], x, aAcc);
-    x0 = x[iWin];
-    rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
+    t = tpeKdeTerm(pKde, nObs, &pKde->aMu[j], &pKde->aInvSigma[j],
+                   &pKde->aLogC[nObs], x, -INFINITY);
+    if( t > -INFINITY ) tpeLseAdd(aAcc, t);
     lo = 0;
     hi = nObs;
     while( lo < hi ){
@@ -752,22 +764,22 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
       else hi = mid;
     }
     for(i = lo; i < nObs; i++){
-      const double *aB = pKde->aWinBound;
-      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) * aB[i];
+      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) * aRB[i];
       if( z < 0.0 ) z = 0.0;
-      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
+      if( aRB[nK + i] - 0.5 * z * z < aAcc[0] - rTol ) break;
       j = (int64_t)i * nDim;
-      tpeKdeAddKernel(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
-                      &pKde->aSLogC[i], x, aAcc);
+      t = tpeKdeTerm(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
+                     &pKde->aSLogC[i], x, aAcc[0] - rTol);
+      if( t > -INFINITY ) tpeLseAdd(aAcc, t);
     }
     for(i = lo - 1; i >= 0; i--){
-      const double *aB = pKde->aWinBound + 2 * nK;
-      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) * aB[i];
+      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) * aLB[i];
       if( z < 0.0 ) z = 0.0;
-      if( aB[nK + i] - 0.5 * z * z < aAcc[0] - pKde->rTol ) break;
+      if( aLB[nK + i] - 0.5 * z * z < aAcc[0] - rTol ) break;
       j = (int64_t)i * nDim;
-      tpeKdeAddKernel(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
-                      &pKde->aSLogC[i], x, aAcc);
+      t = tpeKdeTerm(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
+                     &pKde->aSLogC[i], x, aAcc[0] - rTol);
+      if( t > -INFINITY ) tpeLseAdd(aAcc, t);
     }
   }
   if( aAcc[0] == -INFINITY ) return aAcc[0];

@@ -79,7 +79,10 @@ struct TpeKde {
   double rCatBase;      /* label smoothing: each observation's kernel puts
                         ** mass rCatBase * nLabel * prior on the prior */
   double *aW;           /* nKernel weights, summing to one */
-  double *aLogW;        /* their logarithms */
+  double *aLogW;        /* their logarithms, NaN until tpeKdeLogPdf first
+                        ** needs them */
+  double rLogWMax;      /* bound on every aLogW: log of the largest
+                        ** weight, rounded up */
   double *aMu;          /* centres (label index for bCat; -1 for the
                         ** prior kernel of a bCat dimension) */
   double *aSigma;       /* bandwidths, > 0 (unused for bCat) */
@@ -89,8 +92,8 @@ struct TpeKde {
   double *aLogC;        /* per kernel: log weight plus the parts of the
                         ** continuous dimensions' log densities that do
                         ** not depend on the point; an upper bound while
-                        ** some of its truncated masses are not computed
-                        ** (aLogZ NaN), exact once they are */
+                        ** its log weight or some of its truncated masses
+                        ** are not computed (aPend), exact once they are */
   int iWin;             /* numeric dimension whose sorted centres bound
                         ** the kernels worth visiting, or -1 */
   int bPlain;           /* 1: every dimension continuous, no grid */
@@ -102,8 +105,9 @@ struct TpeKde {
   double *aSLogC;       /* aLogC in aOrd order */
   double *aGridC;       /* grid dimensions: log(q / sigma) - log(sqrt(2
                         ** pi)) per kernel and dimension */
-  unsigned char *aPend; /* per kernel: 1 while some truncated mass of it
-                        ** is not computed */
+  double *aLogSig;      /* log of aSigma (continuous dimensions) */
+  unsigned char *aPend; /* per kernel: 1 while its log weight or some
+                        ** truncated mass of it is not computed */
   double *aCatLog;      /* 2 x nDim scratch of tpeKdeLogPdf: per label
                         ** dimension, the log factor of a kernel on the
                         ** point's label and of one on another label */
