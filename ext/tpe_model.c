@@ -717,11 +717,70 @@ static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
              + pKde->aW[nObs] * p0);
 }
 
+/*
+** Add to the running sum pAcc the kernels at sorted positions i, i + iStep,
+** ... (iStep is 1 or -1), until one lies so far from x along iWin that no
+** kernel from it onwards can reach the cut-off below the running maximum:
+** aB is the half of aWinBound for that direction.  Written for the
+** compiler: every array in a local, the direction a constant once
+** inlined, the continuous-only kernel inline.
+*/
+static inline void tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
+                              const int iStep, const double *aB,
+                              double *pAcc){
+  const int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
+  const int iWin = pKde->iWin, bPlain = pKde->bPlain;
+  const double *aSMu = pKde->aSMu, *aSInv = pKde->aSInv;
+  double *aSLogC = pKde->aSLogC;
+  const int *aOrd = pKde->aOrd;
+  const unsigned char *aPend = pKde->aPend;
+  const double x0 = x[iWin], rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
+  const double rTol = pKde->rTol;
+  double rM = pAcc[0], rS = pAcc[1];
+
+  for(; i >= 0 && i < nObs; i += iStep){
+    const int64_t j = (int64_t)i * nDim;
+    const double *aMu = &aSMu[j];
+    const double rCut = rM - rTol;
+    double z = (iStep > 0 ? aMu[iWin] - x0 : x0 - aMu[iWin]) - rHalfQ;
+    double t;
+    int d;
+    z = z > 0.0 ? z * aB[i] : 0.0;
+    if( aB[nK + i] - 0.5 * z * z < rCut ) break;
+    if( bPlain ){
+      const double *aInv = &aSInv[j];
+      for(;;){
+        t = aSLogC[i];
+        for(d = 0; d < nDim; d++){
+          double u = (x[d] - aMu[d]) * aInv[d];
+          t -= 0.5 * u * u;
+          if( t < rCut ) break;
+        }
+        if( d < nDim || !aPend[aOrd[i]] ) break;
+        tpeKdeExact(pKde, aOrd[i], &aSLogC[i]);
+      }
+      if( d < nDim ) continue;
+    }else{
+      t = tpeKdeMixedTerm(pKde, aOrd[i], aMu, &aSInv[j], &aSLogC[i], x,
+                          rCut);
+      if( t == -INFINITY ) continue;
+    }
+    if( t > rM ){
+      rS = rS * exp(rM - t) + 1.0;
+      rM = t;
+    }else{
+      rS += exp(t - rM);
+    }
+  }
+  pAcc[0] = rM;
+  pAcc[1] = rS;
+}
+
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
   double aAcc[2] = { -INFINITY, 0.0 };
   int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   int iWin = pKde->iWin;
-  double rTol = pKde->rTol, t;
+  double t;
   int lo, hi, i, d;
 
   if( pKde->nDim == 1 && pKde->aDim[0].bCat ){
@@ -742,16 +801,12 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
     for(i = 0; i < nK; i++){
       int64_t j = (int64_t)i * nDim;
       t = tpeKdeTerm(pKde, i, &pKde->aMu[j], &pKde->aInvSigma[j],
-                     &pKde->aLogC[i], x, aAcc[0] - rTol);
+                     &pKde->aLogC[i], x, aAcc[0] - pKde->rTol);
       if( t > -INFINITY ) tpeLseAdd(aAcc, t);
     }
   }else{
-    /* The prior kernel, then outwards from x along iWin until even the
-    ** largest kernel constant with the widest bandwidth cannot reach the
-    ** cut-off below the running maximum. */
+    /* The prior kernel, then outwards from x along iWin. */
     const double *aSMu = pKde->aSMu + iWin;
-    const double *aRB = pKde->aWinBound, *aLB = aRB + 2 * nK;
-    double x0 = x[iWin], rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
     int64_t j = (int64_t)nObs * nDim;
     t = tpeKdeTerm(pKde, nObs, &pKde->aMu[j], &pKde->aInvSigma[j],
                    &pKde->aLogC[nObs], x, -INFINITY);
@@ -760,27 +815,11 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
     hi = nObs;
     while( lo < hi ){
       int mid = (lo + hi) / 2;
-      if( aSMu[(int64_t)mid * nDim] < x0 ) lo = mid + 1;
+      if( aSMu[(int64_t)mid * nDim] < x[iWin] ) lo = mid + 1;
       else hi = mid;
     }
-    for(i = lo; i < nObs; i++){
-      double z = (aSMu[(int64_t)i * nDim] - x0 - rHalfQ) * aRB[i];
-      if( z < 0.0 ) z = 0.0;
-      if( aRB[nK + i] - 0.5 * z * z < aAcc[0] - rTol ) break;
-      j = (int64_t)i * nDim;
-      t = tpeKdeTerm(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
-                     &pKde->aSLogC[i], x, aAcc[0] - rTol);
-      if( t > -INFINITY ) tpeLseAdd(aAcc, t);
-    }
-    for(i = lo - 1; i >= 0; i--){
-      double z = (x0 - aSMu[(int64_t)i * nDim] - rHalfQ) * aLB[i];
-      if( z < 0.0 ) z = 0.0;
-      if( aLB[nK + i] - 0.5 * z * z < aAcc[0] - rTol ) break;
-      j = (int64_t)i * nDim;
-      t = tpeKdeTerm(pKde, pKde->aOrd[i], &pKde->aSMu[j], &pKde->aSInv[j],
-                     &pKde->aSLogC[i], x, aAcc[0] - rTol);
-      if( t > -INFINITY ) tpeLseAdd(aAcc, t);
-    }
+    tpeKdeSpan(pKde, x, lo, 1, pKde->aWinBound, aAcc);
+    tpeKdeSpan(pKde, x, lo - 1, -1, pKde->aWinBound + 2 * nK, aAcc);
   }
   if( aAcc[0] == -INFINITY ) return aAcc[0];
   return log(aAcc[1]) + aAcc[0];
