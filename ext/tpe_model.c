@@ -217,41 +217,6 @@ double tpeLogNormalMass(double lo, double hi, double mu, double sigma){
   return tpeLogPhiDiff((lo - mu) / sigma, (hi - mu) / sigma);
 }
 
-/*
-** Univariate bandwidths of dimension d: the wider gap to a neighbouring
-** observation, walking aOrd (the observations by ascending centre).  With
-** bConsiderEndpoints the bounds are neighbours too; otherwise the extreme
-** observations look inward only (unless there is just one observation,
-** which then looks at the bounds).
-*/
-static void tpeKdeGapSigma(TpeKde *pKde, int d, int nObs,
-                           const TpeKdeCfg *pCfg, const int *aOrd){
-  const TpeDim *pDim = &pKde->aDim[d];
-  int nDim = pKde->nDim;
-  const double *aMu = &pKde->aMu[d];
-  double *aSigma = &pKde->aSigma[d];
-  int bEnd = pCfg->bConsiderEndpoints || nObs == 1;
-  int i;
-
-  for(i = 0; i < nObs; i++){
-    double rLeft, rRight, s;
-    double x = aMu[(int64_t)aOrd[i] * nDim];
-    if( i > 0 ){
-      rLeft = x - aMu[(int64_t)aOrd[i-1] * nDim];
-    }else{
-      rLeft = (bEnd && pDim->bBounded) ? x - pDim->rLow : 0.0;
-    }
-    if( i < nObs - 1 ){
-      rRight = aMu[(int64_t)aOrd[i+1] * nDim] - x;
-    }else{
-      rRight = (bEnd && pDim->bBounded) ? pDim->rHigh - x : 0.0;
-    }
-    s = rLeft > rRight ? rLeft : rRight;
-    if( nObs == 1 && !pDim->bBounded ) s = pDim->rRange;
-    aSigma[(int64_t)aOrd[i] * nDim] = s;
-  }
-}
-
 void tpeSortByKey(const double *aKey, int n, int *aIdx, int *aTmp){
   int i, w;
   int *aSrc = aIdx, *aDst = aTmp;
@@ -297,12 +262,6 @@ void tpeKdeSortObs(const TpeDim *aDim, int nDim, const double *aObs,
   }
 }
 
-/*
-** Precompute what tpeKdeLogPdf needs per kernel: inverse bandwidths, the
-** constant part of each kernel's log density, and the bounds used to skip
-** kernels.  Most bandwidths sit at the clip, so a logarithm is reused
-** while the bandwidth repeats.
-*/
 /*
 ** For a grid dimension d, the constant part of a bound on kernel k's log
 ** factor: the mass of a cell of width q is at most q times the largest
@@ -368,55 +327,91 @@ static void tpeKdeExact(const TpeKde *pKde, int k, double *pC){
   *pC = pKde->aLogC[k];
 }
 
-static void tpeKdeConstants(TpeKde *pKde){
-  int nDim = pKde->nDim, nK = pKde->nKernel, nObs = nK - 1, k, d, i;
-  int bGrid;
-  double *aRS = pKde->aWinBound, *aRC = aRS + nK;     /* right of i */
-  double *aLS = aRC + nK, *aLC = aLS + nK;            /* left of i */
+/*
+** Dimension d of a fit: each observation's bandwidth is the wider gap to
+** its neighbours in aOrdD (the observations by ascending coordinate d);
+** with bConsiderEndpoints the bounds are neighbours too, otherwise the
+** extreme observations look inward only (unless there is just one
+** observation, which then looks at the bounds).  Bandwidths are clipped
+** to [rMin, range], the prior kernel takes the range.  In the same pass:
+** inverse bandwidths, whether the truncated mass is needed (NaN: not
+** computed yet) and the dimension's share of each kernel's constant.
+** Most bandwidths sit at the clip, so a logarithm is reused while the
+** bandwidth repeats.
+*/
+static void tpeKdeFitDim(TpeKde *pKde, int d, int nObs, double rMin,
+                         const TpeKdeCfg *pCfg, const int *aOrdD){
+  const TpeDim *pDim = &pKde->aDim[d];
+  const int nDim = pKde->nDim;
+  const double *aMu = pKde->aMu;
+  const int bEnd = pCfg->bConsiderEndpoints || nObs == 1;
+  const int bGrid = pDim->rQ != 0.0;
+  const double rFar = TPE_KDE_FAR;
+  double rLastS = -1.0, rLastLog = 0.0, rLastC = 0.0;
+  int i;
 
-  pKde->bPlain = 1;
-  for(d = 0; d < nDim; d++){
-    const TpeDim *pDim = &pKde->aDim[d];
-    double rLastS = -1.0, rLastC = 0.0;
-    if( pDim->bCat || pDim->rQ != 0.0 ) pKde->bPlain = 0;
-    if( pDim->bCat ) continue;
-    for(k = 0; k < nK; k++){
-      int64_t j = (int64_t)k * nDim + d;
-      pKde->aInvSigma[j] = 1.0 / pKde->aSigma[j];
-      if( pDim->rQ == 0.0 ) continue;
-      if( pKde->aSigma[j] != rLastS ){
-        rLastS = pKde->aSigma[j];
-        rLastC = log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI;
+  for(i = 0; i <= nObs; i++){
+    int k = i < nObs ? aOrdD[i] : nObs;
+    int64_t j = (int64_t)k * nDim + d;
+    double x = aMu[j], s, rLogZ;
+    if( i < nObs ){
+      double rLeft, rRight;
+      if( i > 0 ){
+        rLeft = x - aMu[(int64_t)aOrdD[i-1] * nDim + d];
+      }else{
+        rLeft = (bEnd && pDim->bBounded) ? x - pDim->rLow : 0.0;
       }
-      pKde->aGridC[j] = rLastC;
+      if( i < nObs - 1 ){
+        rRight = aMu[(int64_t)aOrdD[i+1] * nDim + d] - x;
+      }else{
+        rRight = (bEnd && pDim->bBounded) ? pDim->rHigh - x : 0.0;
+      }
+      s = rLeft > rRight ? rLeft : rRight;
+      if( nObs == 1 && !pDim->bBounded ) s = pDim->rRange;
+      if( !(s >= rMin) ) s = rMin;
+      if( s > pDim->rRange ) s = pDim->rRange;
+    }else{
+      s = pDim->rRange;
     }
-  }
-  /* As tpeKdeConstant, a dimension at a time, with the bound on the log
-  ** weight in place of the weights' own logarithms (computed when a
-  ** kernel is first visited): most bandwidths sit at the clip, so a
-  ** logarithm is reused while the bandwidth repeats. */
-  for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->rLogWMax;
-  for(d = 0; d < nDim; d++){
-    const TpeDim *pDim = &pKde->aDim[d];
-    double rLastS = -1.0, rLastLog = 0.0;
-    if( pDim->bCat || pDim->rQ != 0.0 ) continue;
-    for(k = 0; k < nK; k++){
-      int64_t j = (int64_t)k * nDim + d;
-      double rLogZ = pKde->aLogZ[j];
-      if( pKde->aSigma[j] != rLastS ){
-        rLastS = pKde->aSigma[j];
-        rLastLog = log(rLastS);
-      }
-      pKde->aLogSig[j] = rLastLog;
-      if( rLogZ != rLogZ ) rLogZ = -TPE_KDE_ZMAX;
+    pKde->aSigma[j] = s;
+    pKde->aInvSigma[j] = 1.0 / s;
+    /* A kernel more than TPE_KDE_FAR bandwidths inside both bounds has
+    ** mass 1 - O(1e-19) there, whose logarithm rounds to nothing next to
+    ** the terms it is added to. */
+    if( !pDim->bBounded
+     || (x - pDim->rLow > rFar * s && pDim->rHigh - x > rFar * s) ){
+      rLogZ = pKde->aLogZ[j] = 0.0;
+    }else{
+      pKde->aLogZ[j] = NAN;
+      rLogZ = -TPE_KDE_ZMAX;
+    }
+    if( s != rLastS ){
+      rLastS = s;
+      rLastLog = log(s);
+      if( bGrid ) rLastC = log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI;
+    }
+    pKde->aLogSig[j] = rLastLog;
+    if( bGrid ){
+      pKde->aGridC[j] = rLastC;
+    }else{
       pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + rLogZ;
     }
   }
-  pKde->rTol = TPE_KDE_TOL + log((double)nK);
-  if( pKde->iWin < 0 ) return;
+}
 
-  /* The observation kernels' centres, inverse bandwidths and constants
-  ** in the order of their centres on iWin, for tpeKdeLogPdf's walk. */
+/*
+** Lay the observation kernels' centres, inverse bandwidths and constants
+** out in the order of their centres on iWin, for tpeKdeLogPdf's walk, and
+** the running maxima of bandwidth (kept as the smallest inverse) and
+** constant along that order, from each end, so that a walk from x can
+** stop as soon as no kernel left in its direction can matter.
+*/
+static void tpeKdeWindow(TpeKde *pKde){
+  int nDim = pKde->nDim, nK = pKde->nKernel, nObs = nK - 1, k, d, i;
+  int iWin = pKde->iWin, bGrid = pKde->aDim[iWin].rQ != 0.0;
+  double *aRS = pKde->aWinBound, *aRC = aRS + nK;     /* right of i */
+  double *aLS = aRC + nK, *aLC = aLS + nK;            /* left of i */
+
   for(i = 0; i < nObs; i++){
     int64_t jS = (int64_t)i * nDim, jK;
     k = pKde->aOrd[i];
@@ -426,31 +421,17 @@ static void tpeKdeConstants(TpeKde *pKde){
       pKde->aSInv[jS + d] = pKde->aInvSigma[jK + d];
     }
     pKde->aSLogC[i] = pKde->aLogC[k];
+    aRS[i] = aLS[i] = pKde->aSInv[jS + iWin];
+    aRC[i] = aLC[i] = pKde->aSLogC[i]
+                    + (bGrid ? tpeKdeGridBound(pKde, k, iWin) : 0.0);
   }
-
-  /* Running maxima of bandwidth (kept as the smallest inverse) and
-  ** constant along the sorted order, from each end, so that a walk from x
-  ** can stop as soon as no kernel left in its direction can matter. */
-  bGrid = pKde->aDim[pKde->iWin].rQ != 0.0;
-  for(i = nObs - 1; i >= 0; i--){
-    k = pKde->aOrd[i];
-    aRS[i] = pKde->aSInv[(int64_t)i * nDim + pKde->iWin];
-    aRC[i] = pKde->aSLogC[i];
-    if( bGrid ) aRC[i] += tpeKdeGridBound(pKde, k, pKde->iWin);
-    if( i < nObs - 1 ){
-      if( aRS[i+1] < aRS[i] ) aRS[i] = aRS[i+1];
-      if( aRC[i+1] > aRC[i] ) aRC[i] = aRC[i+1];
-    }
+  for(i = nObs - 2; i >= 0; i--){
+    if( aRS[i+1] < aRS[i] ) aRS[i] = aRS[i+1];
+    if( aRC[i+1] > aRC[i] ) aRC[i] = aRC[i+1];
   }
-  for(i = 0; i < nObs; i++){
-    k = pKde->aOrd[i];
-    aLS[i] = pKde->aSInv[(int64_t)i * nDim + pKde->iWin];
-    aLC[i] = pKde->aSLogC[i];
-    if( bGrid ) aLC[i] += tpeKdeGridBound(pKde, k, pKde->iWin);
-    if( i > 0 ){
-      if( aLS[i-1] < aLS[i] ) aLS[i] = aLS[i-1];
-      if( aLC[i-1] > aLC[i] ) aLC[i] = aLC[i-1];
-    }
+  for(i = 1; i < nObs; i++){
+    if( aLS[i-1] < aLS[i] ) aLS[i] = aLS[i-1];
+    if( aLC[i-1] > aLC[i] ) aLC[i] = aLC[i-1];
   }
 }
 
@@ -461,16 +442,13 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   int nK = nObs + 1;
   int k, d;
   double rSum = 0.0, rMax = 0.0;
+  double rCount = (pCfg->nClip > 0 ? pCfg->nClip : nK) + 1.0;
 
   pKde->nKernel = nK;
   pKde->rCatBase = pCfg->rPriorWeight / nK;
 
   /* Centres: the observations, then the prior. */
-  for(k = 0; k < nObs; k++){
-    for(d = 0; d < nDim; d++){
-      pKde->aMu[(int64_t)k * nDim + d] = aObs[(int64_t)k * nDim + d];
-    }
-  }
+  memcpy(pKde->aMu, aObs, sizeof(double) * (size_t)nObs * (size_t)nDim);
   for(d = 0; d < nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
     pKde->aMu[(int64_t)nObs * nDim + d] = pDim->bCat ? -1.0 : pDim->rMid;
@@ -483,55 +461,15 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
     if( pKde->aDim[d].bCat ) continue;
     if( pKde->iWin < 0 || pKde->aDim[pKde->iWin].rQ != 0.0 ) pKde->iWin = d;
   }
-
-  /* Bandwidths, clipped, then the prior's. */
-  for(d = 0; d < nDim; d++){
-    const TpeDim *pDim = &pKde->aDim[d];
-    double rCount = (pCfg->nClip > 0 ? pCfg->nClip : nK) + 1.0;
-    double rMin = pDim->rRange / (rCount < 100.0 ? rCount : 100.0);
-    double rMax = pDim->rRange;
-    if( pDim->bCat ) continue;
-    if( nObs > 0 ){
-      const int *aOrdD = &aOrd[(int64_t)d * nObs];
-      tpeKdeGapSigma(pKde, d, nObs, pCfg, aOrdD);
-      if( d == pKde->iWin ){
-        for(k = 0; k < nObs; k++){
-          pKde->aOrd[k] = aOrdD[k];
-        }
-      }
-    }
-    for(k = 0; k < nObs; k++){
-      double *pS = &pKde->aSigma[(int64_t)k * nDim + d];
-      if( !(*pS >= rMin) ) *pS = rMin;
-      if( *pS > rMax ) *pS = rMax;
-    }
-    pKde->aSigma[(int64_t)nObs * nDim + d] = rMax;
-  }
-
-  /* Truncated masses.  A kernel more than TPE_KDE_FAR bandwidths inside
-  ** both bounds has mass 1 - O(1e-19) there, whose logarithm rounds to
-  ** nothing next to the terms it is added to.  The others are computed
-  ** when a point first comes near enough for them to matter (NaN until
-  ** then; tpeKdeExact). */
-  for(k = 0; k < nK; k++){
-    pKde->aPend[k] = 1;
-    for(d = 0; d < nDim; d++){
-      const TpeDim *pDim = &pKde->aDim[d];
-      int64_t j = (int64_t)k * nDim + d;
-      double mu = pKde->aMu[j], sd = pKde->aSigma[j];
-      if( pDim->bCat || !pDim->bBounded
-       || (mu - pDim->rLow > TPE_KDE_FAR * sd
-           && pDim->rHigh - mu > TPE_KDE_FAR * sd) ){
-        pKde->aLogZ[j] = 0.0;
-      }else{
-        pKde->aLogZ[j] = NAN;
-      }
-    }
+  if( pKde->iWin >= 0 ){
+    memcpy(pKde->aOrd, &aOrd[(int64_t)pKde->iWin * nObs],
+           sizeof(int) * (size_t)nObs);
   }
 
   /* Weights: linear forgetting of the oldest (tpeForgetWeight, its
   ** arithmetic step for step), the prior's own weight.  Their logarithms
-  ** wait until a kernel is visited; until then log(rMax) bounds them. */
+  ** wait until a kernel is visited (tpeKdeExact); until then the log of
+  ** the largest bounds them. */
   if( aWeight ){
     for(k = 0; k < nObs; k++) pKde->aW[k] = aWeight[k];
   }else{
@@ -552,12 +490,30 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
   for(k = 0; k < nK; k++){
     pKde->aW[k] /= rSum;
     pKde->aLogW[k] = NAN;
+    pKde->aPend[k] = 1;
     if( pKde->aW[k] > rMax ) rMax = pKde->aW[k];
   }
   /* log is monotone to within an ulp; the margin keeps the bound above
   ** every weight's logarithm as computed. */
   pKde->rLogWMax = log(rMax) + 1e-12;
-  tpeKdeConstants(pKde);
+
+  /* Bandwidths and constants a dimension at a time (the constants start
+  ** from the bound on the log weight); label dimensions need neither. */
+  pKde->bPlain = 1;
+  for(k = 0; k < nK; k++) pKde->aLogC[k] = pKde->rLogWMax;
+  for(d = 0; d < nDim; d++){
+    const TpeDim *pDim = &pKde->aDim[d];
+    if( pDim->bCat || pDim->rQ != 0.0 ) pKde->bPlain = 0;
+    if( pDim->bCat ){
+      for(k = 0; k < nK; k++) pKde->aLogZ[(int64_t)k * nDim + d] = 0.0;
+      continue;
+    }
+    tpeKdeFitDim(pKde, d, nObs,
+                 pDim->rRange / (rCount < 100.0 ? rCount : 100.0), pCfg,
+                 &aOrd[(int64_t)d * nObs]);
+  }
+  pKde->rTol = TPE_KDE_TOL + log((double)nK);
+  if( pKde->iWin >= 0 ) tpeKdeWindow(pKde);
 }
 
 /* Prior probability of label j of a bCat dimension. */
