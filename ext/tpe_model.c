@@ -104,14 +104,6 @@ void tpeDimInit(TpeDim *pDim, const TpeParam *p){
   pDim->rRange = pDim->rHigh - pDim->rLow;
 }
 
-double tpeDimObs(const TpeDim *pDim, double v){
-  if( pDim->bLog ){
-    if( !(v >= pDim->rFloor) ) v = pDim->rFloor;
-    return log(v);
-  }
-  return v;
-}
-
 double tpeDimValue(const TpeDim *pDim, double x){
   const TpeParam *p = pDim->pParam;
   double v;

@@ -32,6 +32,8 @@
 #ifndef TPE_MODEL_H
 #define TPE_MODEL_H
 
+#include <math.h>
+
 #include "tpe_rng.h"
 #include "tpe_space.h"
 
@@ -120,8 +122,15 @@ struct TpeKde {
 /* Fill *pDim for parameter p. */
 void tpeDimInit(TpeDim *pDim, const TpeParam *p);
 
-/* Model-space coordinate of value v (label index for labels). */
-double tpeDimObs(const TpeDim *pDim, double v);
+/* Model-space coordinate of value v (label index for labels).  Inline:
+** it is called for every value a fit reads. */
+static inline double tpeDimObs(const TpeDim *pDim, double v){
+  if( pDim->bLog ){
+    if( !(v >= pDim->rFloor) ) v = pDim->rFloor;
+    return log(v);
+  }
+  return v;
+}
 
 /* The value (in the encoding of tpe_space.h) of model-space coordinate
 ** x, rounded to the grid and kept inside the space. */

@@ -327,7 +327,7 @@ static void *tpeWorkAlloc(TpeWork *pW, int nUse, int nCand, int nLabel){
         + nUse + 1;
   pBlock = sqlite3_malloc64(nByte);
   if( pBlock == 0 ) return 0;
-  memset(pBlock, 0, nByte);
+  /* Not cleared: every array is written before it is read. */
   aD = (double*)pBlock;
   pW->aObsG = aD;           aD += nUse;
   pW->aObsB = aD;           aD += nUse;
