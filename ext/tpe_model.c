@@ -669,13 +669,13 @@ static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
 ** Add to the running sum pAcc the kernels at sorted positions i, i + iStep,
 ** ... (iStep is 1 or -1), until one lies so far from x along iWin that no
 ** kernel from it onwards can reach the cut-off below the running maximum:
-** aB is the half of aWinBound for that direction.  Written for the
-** compiler: every array in a local, the direction a constant once
+** aB is the half of aWinBound for that direction.  Stops early, and
+** returns 1, once the sum reaches exp(rStop).  Written for the compiler: every array in a local, the direction a constant once
 ** inlined, the continuous-only kernel inline.
 */
-static inline void tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
-                              const int iStep, const double *aB,
-                              double *pAcc){
+static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
+                             const int iStep, const double *aB,
+                             double rStop, double *pAcc){
   const int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   const int iWin = pKde->iWin, bPlain = pKde->bPlain;
   const double *aSMu = pKde->aSMu, *aSInv = pKde->aSInv;
@@ -685,6 +685,7 @@ static inline void tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
   const double x0 = x[iWin], rHalfQ = 0.5 * pKde->aDim[iWin].rQ;
   const double rTol = pKde->rTol;
   double rM = pAcc[0], rS = pAcc[1];
+  double rLim = exp(rStop - rM);  /* the sum reaches rStop at rS >= this */
 
   for(; i >= 0 && i < nObs; i += iStep){
     const int64_t j = (int64_t)i * nDim;
@@ -716,23 +717,32 @@ static inline void tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
     if( t > rM ){
       rS = rS * exp(rM - t) + 1.0;
       rM = t;
+      rLim = exp(rStop - rM);
     }else{
       rS += exp(t - rM);
     }
+    if( rS >= rLim ) break;
   }
   pAcc[0] = rM;
   pAcc[1] = rS;
+  return rS >= rLim;
 }
 
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
+  return tpeKdeLogPdfUntil(pKde, x, INFINITY);
+}
+
+double tpeKdeLogPdfUntil(const TpeKde *pKde, const double *x, double rStop){
   double aAcc[2] = { -INFINITY, 0.0 };
+  double r;
   int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   int iWin = pKde->iWin;
   double t;
   int lo, hi, i, d;
 
   if( pKde->nDim == 1 && pKde->aDim[0].bCat ){
-    return tpeKdeLogPdfCat(pKde, x[0]);
+    r = tpeKdeLogPdfCat(pKde, x[0]);
+    return r < rStop ? r : INFINITY;
   }
   for(d = 0; d < pKde->nDim; d++){
     const TpeDim *pDim = &pKde->aDim[d];
@@ -751,6 +761,9 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
       t = tpeKdeTerm(pKde, i, &pKde->aMu[j], &pKde->aInvSigma[j],
                      &pKde->aLogC[i], x, aAcc[0] - pKde->rTol);
       if( t > -INFINITY ) tpeLseAdd(aAcc, t);
+      if( rStop < INFINITY && log(aAcc[1]) + aAcc[0] >= rStop ){
+        return INFINITY;
+      }
     }
   }else{
     /* The prior kernel, then outwards from x along iWin. */
@@ -766,11 +779,15 @@ double tpeKdeLogPdf(const TpeKde *pKde, const double *x){
       if( aSMu[(int64_t)mid * nDim] < x[iWin] ) lo = mid + 1;
       else hi = mid;
     }
-    tpeKdeSpan(pKde, x, lo, 1, pKde->aWinBound, aAcc);
-    tpeKdeSpan(pKde, x, lo - 1, -1, pKde->aWinBound + 2 * nK, aAcc);
+    if( tpeKdeSpan(pKde, x, lo, 1, pKde->aWinBound, rStop, aAcc)
+     || tpeKdeSpan(pKde, x, lo - 1, -1, pKde->aWinBound + 2 * nK, rStop,
+                   aAcc) ){
+      return INFINITY;
+    }
   }
   if( aAcc[0] == -INFINITY ) return aAcc[0];
-  return log(aAcc[1]) + aAcc[0];
+  r = log(aAcc[1]) + aAcc[0];
+  return r < rStop ? r : INFINITY;
 }
 
 /* One draw from the normal (mu, s) truncated to dimension pDim's bounds. */

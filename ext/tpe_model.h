@@ -180,6 +180,14 @@ void tpeKdeFit(TpeKde *pKde, const double *aObs, int nObs,
 */
 double tpeKdeLogPdf(const TpeKde *pKde, const double *x);
 
+/*
+** The same for a caller that needs the log density only where it is below
+** rStop: returns it there, as tpeKdeLogPdf computes it, to the bit, and
+** +INFINITY elsewhere, as soon as the kernels summed so far reach rStop
+** (they never sum above the density).
+*/
+double tpeKdeLogPdfUntil(const TpeKde *pKde, const double *x, double rStop);
+
 /* The same density summed over every kernel, the plain way: the reference
 ** the tests hold tpeKdeLogPdf to. */
 double tpeKdeLogPdfPlain(const TpeKde *pKde, const double *x);

@@ -96,6 +96,10 @@ struct TpeOptions {
                         ** not the kernels of one density; not with compat */
   int nUnivariateEvery; /* with multivariate, every this-many-th
                         ** suggestion models parameters alone; 0 never */
+  int bExhaustive;      /* 1: score every candidate in full rather than
+                        ** stop once it cannot be the best; the same
+                        ** suggestion, slower.  Not an SQL option: for the
+                        ** tests that compare the two */
 };
 
 typedef struct TpeSpace TpeSpace;

@@ -52,6 +52,11 @@
 /* hyperopt caps the good set at 25 trials (its gamma_cap). */
 #define TPE_BELOW_CAP 25
 
+/* A candidate whose score is known to fall this far below the best so far
+** is not scored further: scores are differences of log densities of order
+** one to a hundred, whose rounding errors are below 1e-13. */
+#define TPE_PRUNE_MARGIN 1e-9
+
 /* Model settings of one suggestion, derived from TpeOptions. */
 typedef struct TpeTpeCfg TpeTpeCfg;
 struct TpeTpeCfg {
@@ -75,6 +80,7 @@ struct TpeTpeCfg {
   double rRankDecay;    /* good trial of loss rank r weighs
                         ** exp(-r * rRankDecay) in l(x) */
   TpeKdeCfg kde;        /* settings of tpe_model.c's densities */
+  int bExhaustive;      /* 1: score every candidate in full */
 };
 
 /* Scratch of one suggestion: views into a single allocation. */
@@ -117,6 +123,7 @@ static void tpeTpeCfgInit(TpeTpeCfg *pCfg, const TpeOptions *pOpt){
   pCfg->kde.bConsiderEndpoints = pOpt->bConsiderEndpoints;
   pCfg->kde.rPriorWeight = pOpt->rPriorWeight;
   pCfg->kde.nForget = pOpt->nForget;
+  pCfg->bExhaustive = pOpt->bExhaustive;
 }
 
 /*
@@ -374,7 +381,11 @@ struct TpeOwn {
   double *aRankW;       /* weight of each used trial by its loss rank */
   double *aObsB;        /* bad observations, nUse x group size */
   double *aCand;        /* nCandidates candidates, group size each */
-  double *aCandScore;   /* their scores */
+  double *aCandL;       /* their log l(x), NaN for a repeated point */
+  double *aCandKey;     /* sort keys of the candidates after the first */
+  int *aCandOrd;        /* the distinct candidates, by index */
+  int *aCandIdx;        /* their scoring order, into aCandOrd + 1 */
+  int *aCandTmp;        /* scratch of the sort */
   double *aBest;        /* the best candidate so far, group size */
   double *aCol;         /* nUse doubles of scratch for the fit */
   double *aKdeG;        /* buffer of l(x) */
@@ -468,7 +479,8 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
                         double *aOut){
   TpeKde kdeG, kdeB;
   TpeKdeCfg kcfg = pCfg->kde;
-  int nG = 0, nB = 0, i, d, c;
+  int nCand = pCfg->nCandidates;
+  int nG = 0, nB = 0, i, d, c, nDistinct, iBest = 0;
   double rBest = -INFINITY;
 
   for(d = 0; d < nGroup; d++){
@@ -504,28 +516,51 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   for(i = 0; i < pW->nUse; i++) pO->aRowKer[pW->aUse[i]] = -1;
   tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
   tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
-  for(c = 0; c < pCfg->nCandidates; c++){
+  /* Draw every candidate and its log l(x); a point drawn again (grid and
+  ** label spaces) is left out, as it would score the same and lose the
+  ** tie to its first draw. */
+  for(c = nDistinct = 0; c < nCand; c++){
     double *aCand = &pO->aCand[(int64_t)c * nGroup];
-    double s;
     int e;
     tpeKdeSample(&kdeG, pRng, aCand);
-    /* Grid and label spaces draw the same point again and again: score
-    ** each distinct point once. */
     for(e = 0; e < c; e++){
       if( memcmp(&pO->aCand[(int64_t)e * nGroup], aCand,
                  sizeof(double) * nGroup) == 0 ) break;
     }
-    if( e < c ){
-      s = pO->aCandScore[e];
-    }else{
-      s = tpeKdeLogPdf(&kdeG, aCand) - tpeKdeLogPdf(&kdeB, aCand);
-    }
-    pO->aCandScore[c] = s;
-    if( c == 0 || s > rBest ){
-      rBest = s;
-      memcpy(pO->aBest, aCand, sizeof(double) * nGroup);
-    }
+    pO->aCandL[c] = e < c ? NAN : tpeKdeLogPdf(&kdeG, aCand);
+    if( e == c ) pO->aCandOrd[nDistinct++] = c;
   }
+
+  /* The best is the highest log l(x) - log g(x), the first on ties; a NaN
+  ** score of the first candidate makes it the best, as a comparison with
+  ** NaN is false.  The first candidate is scored in full, then the others
+  ** by descending l(x), each only until g(x) has grown enough that it
+  ** scores below the best so far (by a margin far above rounding), which
+  ** cannot change the choice (an infinite best could tie: no stopping
+  ** then).  With bExhaustive every score is in full. */
+  for(c = 1; c < nDistinct; c++){
+    pO->aCandKey[c - 1] = -pO->aCandL[pO->aCandOrd[c]];
+  }
+  tpeSortByKey(pO->aCandKey, nDistinct - 1, pO->aCandIdx, pO->aCandTmp);
+  for(i = 0; i < nDistinct; i++){
+    int iCand = i == 0 ? 0 : pO->aCandOrd[1 + pO->aCandIdx[i - 1]];
+    const double *aCand = &pO->aCand[(int64_t)iCand * nGroup];
+    double rL = pO->aCandL[iCand], rG, s;
+    if( i == 0 || pCfg->bExhaustive || rBest == INFINITY ){
+      rG = tpeKdeLogPdf(&kdeB, aCand);
+    }else{
+      rG = tpeKdeLogPdfUntil(&kdeB, aCand, rL - rBest + TPE_PRUNE_MARGIN);
+      if( rG == INFINITY ) continue;
+    }
+    s = rL - rG;
+    if( i == 0 || s > rBest || (s == rBest && iCand < iBest) ){
+      rBest = s;
+      iBest = iCand;
+    }
+    if( i == 0 && s != s ) break;
+  }
+  memcpy(pO->aBest, &pO->aCand[(int64_t)iBest * nGroup],
+         sizeof(double) * nGroup);
   for(d = 0; d < nGroup; d++){
     aOut[pO->aGroup[d]] = tpeDimValue(&pO->aDim[d], pO->aBest[d]);
   }
@@ -551,9 +586,10 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
         + sizeof(double) * (2 * (sqlite3_int64)nUse * nParam + 2 * nParam
                             + 3 * (sqlite3_int64)nUse + 2 * nKde
                             + (sqlite3_int64)pCfg->nCandidates
-                              * (nParam + 1))
+                              * (nParam + 2))
         + sizeof(int) * ((sqlite3_int64)nParam + nUse + pHist->nTrial
-                         + 2 * (sqlite3_int64)nUse * nParam) + nParam;
+                         + 2 * (sqlite3_int64)nUse * nParam
+                         + 3 * (sqlite3_int64)pCfg->nCandidates) + nParam;
   pBlock = sqlite3_malloc64(nByte);
   if( pBlock == 0 ) return SQLITE_NOMEM;
   o.aDim = (TpeDim*)pBlock;
@@ -566,13 +602,17 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aKdeB = o.aKdeG + nKde;
   o.aWG = o.aKdeB + nKde;
   o.aRankW = o.aWG + nUse;
-  o.aCandScore = o.aRankW + nUse;
-  o.aGroup = (int*)(o.aCandScore + pCfg->nCandidates);
+  o.aCandL = o.aRankW + nUse;
+  o.aCandKey = o.aCandL + pCfg->nCandidates;
+  o.aGroup = (int*)(o.aCandKey + pCfg->nCandidates);
   o.aIdx = o.aGroup + nParam;
   o.aRowKer = o.aIdx + nUse;
   o.aOrdG = o.aRowKer + pHist->nTrial;
   o.aOrdB = o.aOrdG + (sqlite3_int64)nUse * nParam;
-  o.aDone = (unsigned char*)(o.aOrdB + (sqlite3_int64)nUse * nParam);
+  o.aCandOrd = o.aOrdB + (sqlite3_int64)nUse * nParam;
+  o.aCandIdx = o.aCandOrd + pCfg->nCandidates;
+  o.aCandTmp = o.aCandIdx + pCfg->nCandidates;
+  o.aDone = (unsigned char*)(o.aCandTmp + pCfg->nCandidates);
   memset(o.aRowKer, 0xff, sizeof(int) * pHist->nTrial);
   memset(o.aDone, 0, nParam);
   for(i = 0; i < pW->nGood; i++){

@@ -7,6 +7,8 @@
 ** is held to tpeKdeLogPdfPlain, which sums every kernel, on random
 ** densities of every kind of dimension and size: scores must agree to
 ** 1e-12, relative, and so must the choice of the best of 24 candidates.
+** tpeKdeLogPdfUntil, which may stop once the density reaches a level,
+** gives the same number when it does not.
 */
 #include <math.h>
 #include <setjmp.h>
@@ -138,6 +140,15 @@ static void test_fast_equals_plain(void **state){
             fail_msg("space %d, %d observations, trial %d, point %d: fast "
                      "%.17g, plain %.17g", iSpace, nObs, iTrial, c, rFast,
                      rPlain);
+          }
+          /* Stopping at a level: the same number below it, +inf at or
+          ** above it. */
+          assert_true(tpeKdeLogPdfUntil(&kde, x, INFINITY) == rFast);
+          if( rFast > -INFINITY ){
+            assert_true(tpeKdeLogPdfUntil(&kde, x, rFast + 0.5) == rFast);
+            assert_true(tpeKdeLogPdfUntil(&kde, x, rFast - 0.5) == INFINITY);
+            assert_true(tpeKdeLogPdfUntil(&kde, x, rFast - 30.0)
+                        == INFINITY);
           }
           if( fabs(rFast - rPlain) / rTol * 1e-12 > rWorst ){
             rWorst = fabs(rFast - rPlain) / rTol * 1e-12;

@@ -466,8 +466,9 @@ static void test_suggest_space(void **state){
 /*
 ** The sorted orders a history keeps (built whole, then one row at a
 ** time, as the cache does) equal a fresh sort, and TPE suggests exactly
-** the same point with them as without them, in joint and in univariate
-** models, with ties (grids, integers) and inactive parameters.
+** the same point with them as without them, and with every candidate
+** scored in full, in joint and in univariate models, with ties (grids,
+** integers) and inactive parameters.
 */
 static void test_sorted_history(void **state){
   const char *azArg[] = {
@@ -498,6 +499,12 @@ static void test_sorted_history(void **state){
     assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
     tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
     assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
+    assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
+    /* Every candidate scored in full: the same point. */
+    p->opt.bExhaustive = 1;
+    tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut2), SQLITE_OK);
+    p->opt.bExhaustive = 0;
     assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
     if( t % 97 == 0 ){
       /* A fresh sort of the same rows. */
@@ -530,6 +537,58 @@ static void test_sorted_history(void **state){
   tpeSpaceFree(p);
 }
 
+/*
+** Candidates stop being scored once they cannot be the best: on
+** continuous spaces of 2 and 6 dimensions, searched for a few hundred
+** trials, the suggestion is the same, bit for bit, as with every
+** candidate scored in full.
+*/
+static void test_pruned_scoring(void **state){
+  const char *azArg[] = {
+    "a uniform(-5, 10)", "b uniform(0, 15)", "c uniform(0, 1)",
+    "d uniform(0, 1)", "e loguniform(1e-3, 1)", "f uniform(0, 1)",
+  };
+  enum { N = 300, P = 6 };
+  static double aVal[N * P], aLoss[N];
+  static int64_t aId[N];
+  static int aStatus[N];
+  int anDim[2] = { 2, 6 }, iCase;
+
+  (void)state;
+  for(iCase = 0; iCase < 2; iCase++){
+    int nDim = anDim[iCase], t, j;
+    TpeSpace *p = tpeTestSpace(nDim, azArg);
+    TpeHistory h;
+    tpeTestHistory(&h, nDim, aId, aStatus, aLoss, aVal);
+    assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
+    for(t = 0; t < N; t++){
+      double aOut[P], aOut2[P];
+      TpeRng rng;
+      h.nTrial = t;
+      tpeRngInit(&rng, 5, t, TPE_STREAM_SUGGEST);
+      assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
+      p->opt.bExhaustive = 1;
+      tpeRngInit(&rng, 5, t, TPE_STREAM_SUGGEST);
+      assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut2), SQLITE_OK);
+      p->opt.bExhaustive = 0;
+      assert_true(memcmp(aOut, aOut2, sizeof(double) * nDim) == 0);
+      aLoss[t] = 0.0;
+      for(j = 0; j < nDim; j++){
+        double v = aOut[j] - (j == 0 ? 3.0 : j == 4 ? 0.01 : 0.3);
+        aVal[t * nDim + j] = aOut[j];
+        aLoss[t] += v * v;
+      }
+      aId[t] = t;
+      aStatus[t] = t % 17 == 16 ? TPE_PENDING : TPE_OK;
+      if( aStatus[t] != TPE_OK ) aLoss[t] = NAN;
+      tpeHistoryOrderAppend(p, &h, t);
+    }
+    sqlite3_free(h.aOrd);
+    sqlite3_free(h.anOrd);
+    tpeSpaceFree(p);
+  }
+}
+
 int main(void){
   const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_dim_init),
@@ -544,6 +603,7 @@ int main(void){
     cmocka_unit_test(test_quasi_startup),
     cmocka_unit_test(test_suggest_space),
     cmocka_unit_test(test_sorted_history),
+    cmocka_unit_test(test_pruned_scoring),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }
