@@ -336,57 +336,62 @@ static void tpeKdeFitDim(TpeKde *pKde, int d, int nObs, double rMin,
   const TpeDim *pDim = &pKde->aDim[d];
   const int nDim = pKde->nDim;
   const double *aMu = pKde->aMu;
-  const int bEnd = pCfg->bConsiderEndpoints || nObs == 1;
-  const int bGrid = pDim->rQ != 0.0;
-  const double rFar = TPE_KDE_FAR;
+  double *aSigma = pKde->aSigma, *aInv = pKde->aInvSigma;
+  double *aLogZ = pKde->aLogZ, *aLogSig = pKde->aLogSig;
+  double *aLogC = pKde->aLogC, *aGridC = pKde->aGridC;
+  const int bEnd = (pCfg->bConsiderEndpoints || nObs == 1) && pDim->bBounded;
+  const int bGrid = pDim->rQ != 0.0, bBounded = pDim->bBounded;
+  const double rLow = pDim->rLow, rHigh = pDim->rHigh;
+  const double rRange = pDim->rRange, rFar = TPE_KDE_FAR;
   double rLastS = -1.0, rLastLog = 0.0, rLastC = 0.0;
+  double xPrev = 0.0, x = 0.0, xNext = 0.0;
   int i;
 
+  if( nObs > 0 ) xNext = aMu[(int64_t)aOrdD[0] * nDim + d];
   for(i = 0; i <= nObs; i++){
-    int k = i < nObs ? aOrdD[i] : nObs;
-    int64_t j = (int64_t)k * nDim + d;
-    double x = aMu[j], s, rLogZ;
+    int k;
+    int64_t j;
+    double s, rLogZ;
     if( i < nObs ){
       double rLeft, rRight;
-      if( i > 0 ){
-        rLeft = x - aMu[(int64_t)aOrdD[i-1] * nDim + d];
-      }else{
-        rLeft = (bEnd && pDim->bBounded) ? x - pDim->rLow : 0.0;
-      }
-      if( i < nObs - 1 ){
-        rRight = aMu[(int64_t)aOrdD[i+1] * nDim + d] - x;
-      }else{
-        rRight = (bEnd && pDim->bBounded) ? pDim->rHigh - x : 0.0;
-      }
+      k = aOrdD[i];
+      xPrev = x;
+      x = xNext;
+      if( i < nObs - 1 ) xNext = aMu[(int64_t)aOrdD[i+1] * nDim + d];
+      rLeft = i > 0 ? x - xPrev : (bEnd ? x - rLow : 0.0);
+      rRight = i < nObs - 1 ? xNext - x : (bEnd ? rHigh - x : 0.0);
       s = rLeft > rRight ? rLeft : rRight;
-      if( nObs == 1 && !pDim->bBounded ) s = pDim->rRange;
+      if( nObs == 1 && !bBounded ) s = rRange;
       if( !(s >= rMin) ) s = rMin;
-      if( s > pDim->rRange ) s = pDim->rRange;
+      if( s > rRange ) s = rRange;
     }else{
-      s = pDim->rRange;
+      /* The prior kernel. */
+      k = nObs;
+      x = pDim->rMid;
+      s = rRange;
     }
-    pKde->aSigma[j] = s;
-    pKde->aInvSigma[j] = 1.0 / s;
+    j = (int64_t)k * nDim + d;
+    aSigma[j] = s;
+    aInv[j] = 1.0 / s;
     /* A kernel more than TPE_KDE_FAR bandwidths inside both bounds has
     ** mass 1 - O(1e-19) there, whose logarithm rounds to nothing next to
     ** the terms it is added to. */
-    if( !pDim->bBounded
-     || (x - pDim->rLow > rFar * s && pDim->rHigh - x > rFar * s) ){
-      rLogZ = pKde->aLogZ[j] = 0.0;
+    if( !bBounded || (x - rLow > rFar * s && rHigh - x > rFar * s) ){
+      rLogZ = aLogZ[j] = 0.0;
     }else{
-      pKde->aLogZ[j] = NAN;
+      aLogZ[j] = NAN;
       rLogZ = -TPE_KDE_ZMAX;
     }
     if( s != rLastS ){
       rLastS = s;
       rLastLog = log(s);
-      if( bGrid ) rLastC = log(pDim->rQ * pKde->aInvSigma[j]) - TPE_LOG_SQRT_2PI;
+      if( bGrid ) rLastC = log(pDim->rQ * aInv[j]) - TPE_LOG_SQRT_2PI;
     }
-    pKde->aLogSig[j] = rLastLog;
+    aLogSig[j] = rLastLog;
     if( bGrid ){
-      pKde->aGridC[j] = rLastC;
+      aGridC[j] = rLastC;
     }else{
-      pKde->aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + rLogZ;
+      aLogC[k] -= rLastLog + TPE_LOG_SQRT_2PI + rLogZ;
     }
   }
 }

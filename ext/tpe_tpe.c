@@ -384,7 +384,7 @@ struct TpeOwn {
   double *aCandL;       /* their log l(x), NaN for a repeated point */
   double *aCandKey;     /* sort keys of the candidates after the first */
   int *aCandOrd;        /* the distinct candidates, by index */
-  int *aCandIdx;        /* their scoring order, into aCandOrd + 1 */
+  int *aCandIdx;        /* their scoring order (see tpeOwnGroup) */
   int *aCandTmp;        /* scratch of the sort */
   double *aBest;        /* the best candidate so far, group size */
   double *aCol;         /* nUse doubles of scratch for the fit */
@@ -480,7 +480,7 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   TpeKde kdeG, kdeB;
   TpeKdeCfg kcfg = pCfg->kde;
   int nCand = pCfg->nCandidates;
-  int nG = 0, nB = 0, i, d, c, nDistinct, iBest = 0;
+  int nG = 0, nB = 0, i, d, c, nDistinct, iBest = -1, iFirst;
   double rBest = -INFINITY;
 
   for(d = 0; d < nGroup; d++){
@@ -533,32 +533,41 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
 
   /* The best is the highest log l(x) - log g(x), the first on ties; a NaN
   ** score of the first candidate makes it the best, as a comparison with
-  ** NaN is false.  The first candidate is scored in full, then the others
-  ** by descending l(x), each only until g(x) has grown enough that it
-  ** scores below the best so far (by a margin far above rounding), which
-  ** cannot change the choice (an infinite best could tie: no stopping
-  ** then).  With bExhaustive every score is in full. */
-  for(c = 1; c < nDistinct; c++){
-    pO->aCandKey[c - 1] = -pO->aCandL[pO->aCandOrd[c]];
+  ** NaN is false.  Candidates are scored by descending l(x) (the first
+  ** one first if its l(x) is not finite, as only then can its score be
+  ** NaN), the first of them in full, the others only until g(x) has grown
+  ** enough that they score below the best so far (by a margin far above
+  ** rounding), which cannot change the choice (an infinite best could
+  ** tie: no stopping then).  With bExhaustive every score is in full. */
+  iFirst = isfinite(pO->aCandL[0]) ? 0 : 1;
+  for(c = iFirst; c < nDistinct; c++){
+    pO->aCandKey[c - iFirst] = -pO->aCandL[pO->aCandOrd[c]];
   }
-  tpeSortByKey(pO->aCandKey, nDistinct - 1, pO->aCandIdx, pO->aCandTmp);
+  tpeSortByKey(pO->aCandKey, nDistinct - iFirst, pO->aCandIdx,
+               pO->aCandTmp);
   for(i = 0; i < nDistinct; i++){
-    int iCand = i == 0 ? 0 : pO->aCandOrd[1 + pO->aCandIdx[i - 1]];
+    int iCand = i < iFirst ? 0
+              : pO->aCandOrd[iFirst + pO->aCandIdx[i - iFirst]];
     const double *aCand = &pO->aCand[(int64_t)iCand * nGroup];
     double rL = pO->aCandL[iCand], rG, s;
-    if( i == 0 || pCfg->bExhaustive || rBest == INFINITY ){
+    if( iBest < 0 || pCfg->bExhaustive || rBest == INFINITY ){
       rG = tpeKdeLogPdf(&kdeB, aCand);
     }else{
       rG = tpeKdeLogPdfUntil(&kdeB, aCand, rL - rBest + TPE_PRUNE_MARGIN);
       if( rG == INFINITY ) continue;
     }
     s = rL - rG;
-    if( i == 0 || s > rBest || (s == rBest && iCand < iBest) ){
+    if( s != s ){
+      if( iCand > 0 ) continue;
+      iBest = 0;
+      break;
+    }
+    if( iBest < 0 || s > rBest || (s == rBest && iCand < iBest) ){
       rBest = s;
       iBest = iCand;
     }
-    if( i == 0 && s != s ) break;
   }
+  if( iBest < 0 ) iBest = 0;
   memcpy(pO->aBest, &pO->aCand[(int64_t)iBest * nGroup],
          sizeof(double) * nGroup);
   for(d = 0; d < nGroup; d++){
