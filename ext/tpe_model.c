@@ -5,10 +5,11 @@
 ** Each kernel of a bounded dimension is a normal truncated to the bounds
 ** and normalised on its own, so that an observation next to a bound keeps
 ** all its mass inside the space instead of leaking half of it; the
-** logarithm of that normaliser is computed once per fit (aLogZ).  Grid
-** dimensions widen their bounds by half a step on each side, so that the
-** cells [v - q/2, v + q/2] of the grid values tile the bounds exactly and
-** their masses sum to one.
+** logarithm of that normaliser (aLogZ), like that of the kernel's weight,
+** is computed when a point first comes near the kernel, as most kernels
+** of a long history are never visited.  Grid dimensions widen their
+** bounds by half a step on each side, so that the cells [v - q/2, v + q/2]
+** of the grid values tile the bounds exactly and their masses sum to one.
 */
 #include "tpe_model.h"
 #include "tpe_parzen.h"
@@ -692,6 +693,7 @@ static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
   double rM = pAcc[0], rS = pAcc[1];
   double rLim = exp(rStop - rM);  /* the sum reaches rStop at rS >= this */
 
+  if( rS >= rLim ) return 1;
   for(; i >= 0 && i < nObs; i += iStep){
     const int64_t j = (int64_t)i * nDim;
     const double *aMu = &aSMu[j];
