@@ -34,6 +34,13 @@
 **
 ** on both, stepping every row and reading every column.
 **
+** Memory.  With -m R (default 100,000; 0 skips), a child grows an
+** experiment of the 2-D space from 1,000 trials by R asks and tells and
+** prints SQLite's count of allocated bytes on the way (sqlite-tpe
+** allocates through SQLite), less its page cache, per trial; then the
+** count before and after 1,000,000 calls that add nothing, and what stays
+** allocated after sqlite3_close().
+**
 ** References.  hyperopt's and Optuna's per-suggestion medians come from
 ** ../shared/bench/ANCHORS.md (copied by hand below); the ratio columns
 ** divide them by our ask-and-tell median at the same n.  They were taken
@@ -544,19 +551,114 @@ static void benchQueries(int nRow){
 }
 
 /**************************************************************************
+** Memory over many calls
+*/
+
+/* Bytes SQLite has allocated in this process, and its page cache's share
+** for db. */
+static void benchMemory(sqlite3 *db, double *prUsed, double *prCache){
+  int iCur = 0, iHi = 0;
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_USED, &iCur, &iHi, 0);
+  *prUsed = (double)sqlite3_memory_used();
+  *prCache = iCur;
+}
+
+/*
+** In a child: an experiment of branin's space with 1,000 trials, then
+** nRound asks and tells, with SQLite's memory (every allocation of
+** sqlite-tpe goes through it) at five points on the way; then 1,000,000
+** calls of tpe_best and of a lookup by trial, which add nothing, with the
+** memory before and after; then what is left allocated once the
+** connection is closed.
+*/
+static void benchMemoryRun(int nRound){
+  const BenchSpace *pS = &aSpace[0];
+  sqlite3 *db;
+  sqlite3_stmt *pAsk, *pTell, *pBest, *pGet;
+  double rBase = (double)sqlite3_memory_used(), rUsed, rCache, rUsed0 = 0;
+  double rAsk, rTell;
+  int i, nStart = 1000, nCall = 1000000;
+
+  db = benchOpen(pS);
+  benchFill(db, pS, "exp", nStart);
+  pAsk = benchPrepare(db, "SELECT tpe_suggest('exp')");
+  pTell = benchPrepare(db, "UPDATE exp SET loss = ? WHERE trial = ?");
+  printf("## Memory over many calls (%s space, default options)\n\n",
+         pS->zName);
+  printf("SQLite's own count of allocated bytes (sqlite-tpe allocates "
+         "through it): in use,\nits page cache of the in-memory database, "
+         "and the rest per trial.\n\n");
+  printf("| trials | asks so far | in use MiB | page cache MiB "
+         "| rest bytes/trial | peak RSS MiB |\n");
+  printf("|---:|---:|---:|---:|---:|---:|\n");
+  for(i = 0; i <= nRound; i++){
+    if( i % (nRound / 5 > 0 ? nRound / 5 : 1) == 0 || i == nRound ){
+      benchMemory(db, &rUsed, &rCache);
+      printf("| %d | %d | %.1f | %.1f | %.0f | %.1f |\n", nStart + i, i,
+             (rUsed - rBase) / 1048576.0, rCache / 1048576.0,
+             (rUsed - rBase - rCache) / (nStart + i), benchPeakMiB());
+      fflush(stdout);
+    }
+    if( i < nRound ) benchRound(db, pS, pAsk, pTell, &rAsk, &rTell);
+  }
+  sqlite3_finalize(pAsk);
+  sqlite3_finalize(pTell);
+
+  /* The first thousand calls warm the statements up; then the count
+  ** must not move. */
+  pBest = benchPrepare(db, "SELECT tpe_best('exp')");
+  pGet = benchPrepare(db, "SELECT * FROM exp WHERE trial = ?");
+  for(i = 0; i < nCall; i++){
+    sqlite3_stmt *p = i % 2 ? pGet : pBest;
+    if( i == 1000 ) benchMemory(db, &rUsed0, &rCache);
+    if( p == pGet ) sqlite3_bind_int64(pGet, 1, 1 + i % (nStart + nRound));
+    while( sqlite3_step(p) == SQLITE_ROW ){}
+    if( sqlite3_reset(p) != SQLITE_OK ) benchDie(db, "read");
+  }
+  benchMemory(db, &rUsed, &rCache);
+  printf("\n%d calls of tpe_best and lookups by trial: %.0f bytes in use "
+         "after the first 1,000,\n%.0f after the last.\n", nCall,
+         rUsed0 - rBase, rUsed - rBase);
+  sqlite3_finalize(pBest);
+  sqlite3_finalize(pGet);
+  sqlite3_close(db);
+  printf("After sqlite3_close: %.0f bytes still allocated.\n\n",
+         (double)sqlite3_memory_used() - rBase);
+}
+
+static void benchMemoryChild(int nRound){
+  int st;
+  pid_t pid;
+
+  fflush(stdout);
+  pid = fork();
+  if( pid < 0 ) benchDie(0, "fork");
+  if( pid == 0 ){
+    benchMemoryRun(nRound);
+    fflush(stdout);
+    _exit(0);
+  }
+  waitpid(pid, &st, 0);
+  if( !WIFEXITED(st) || WEXITSTATUS(st) != 0 ){
+    benchDie(0, "memory run failed");
+  }
+}
+
+/**************************************************************************
 ** Main
 */
 
 static void benchUsage(void){
   fprintf(stderr,
     "usage: bench_speed [-p SPACES] [-s SIZES] [-r ROUNDS] [-q ROWS] "
-    "[-o OPTIONS]\n"
+    "[-m ROUNDS] [-o OPTIONS]\n"
     "  -p  comma-separated spaces: branin,hartmann6,mixed_ml,conditional\n"
     "      (default all)\n"
     "  -s  comma-separated history sizes (default "
     "100,1000,5000,10000,100000)\n"
     "  -r  timed rounds per size after the cold one (default 31)\n"
     "  -q  trials of the query comparison, 0 to skip (default 1000000)\n"
+    "  -m  asks of the memory run, 0 to skip (default 100000)\n"
     "  -o  options added to each declaration, e.g. \"compat = hyperopt\"\n");
   exit(2);
 }
@@ -564,10 +666,10 @@ static void benchUsage(void){
 int main(int argc, char **argv){
   int aiSpace[BENCH_NSPACE], nSpace = 0;
   int aSize[BENCH_MAXSIZE], nSize = 0;
-  int nRound = 31, nQuery = 1000000;
+  int nRound = 31, nQuery = 1000000, nMemory = 100000;
   int i, c;
 
-  while( (c = getopt(argc, argv, "p:s:r:q:o:")) != -1 ){
+  while( (c = getopt(argc, argv, "p:s:r:q:m:o:")) != -1 ){
     char *z, *zTok, *zSave = 0;
     switch( c ){
       case 'p':
@@ -592,6 +694,9 @@ int main(int argc, char **argv){
       case 'q':
         nQuery = atoi(optarg);
         break;
+      case 'm':
+        nMemory = atoi(optarg);
+        break;
       case 'o':
         zBenchOpts = optarg;
         break;
@@ -609,6 +714,7 @@ int main(int argc, char **argv){
   printf("# sqlite-tpe speed (SQLite %s, options: %s)\n\n",
          sqlite3_libversion(), zBenchOpts[0] ? zBenchOpts : "defaults");
   benchLatencyTable(aiSpace, nSpace, aSize, nSize, nRound);
+  if( nMemory > 0 ) benchMemoryChild(nMemory);
   if( nQuery > 0 ) benchQueries(nQuery);
   return 0;
 }
