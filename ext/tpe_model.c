@@ -676,8 +676,9 @@ static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
 ** ... (iStep is 1 or -1), until one lies so far from x along iWin that no
 ** kernel from it onwards can reach the cut-off below the running maximum:
 ** aB is the half of aWinBound for that direction.  Stops early, and
-** returns 1, once the sum reaches exp(rStop).  Written for the compiler: every array in a local, the direction a constant once
-** inlined, the continuous-only kernel inline.
+** returns 1, once the sum reaches exp(rStop).  Written for the compiler:
+** every array in a local, the direction a constant once inlined, the
+** continuous-only kernel inline.
 */
 static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
                              const int iStep, const double *aB,
