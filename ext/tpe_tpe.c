@@ -33,9 +33,10 @@
 **     parameters whose parent is decided (all unconditional parameters
 **     first, then the children of the chosen labels), and a wave is
 **     modelled by one joint density and scored as whole points; every
-**     univariate_every-th suggestion (by number of trials read) models
-**     each parameter alone instead, which helps when the best point sits
-**     on a bound.
+**     univariate_every-th suggestion (by number of trials read, counted
+**     before max_history leaves the oldest bad ones out) models each
+**     parameter alone instead, which helps when the best point sits on a
+**     bound.
 **
 ** Memory: one block per suggestion, sized by the number of trials, holds
 ** every array; nothing is allocated per parameter or per candidate.
@@ -74,8 +75,9 @@ struct TpeTpeCfg {
                         ** sequence instead of the prior */
   int bMultivariate;    /* 1: model parameters active together jointly */
   int nUnivariateEvery; /* with bMultivariate, suggestions made while the
-                        ** number of trials read is a multiple of this
-                        ** model each parameter alone; 0: never */
+                        ** number of trials read (TpeWork.nRead) is a
+                        ** multiple of this model each parameter alone;
+                        ** 0: never */
   int bClipByTrials;    /* 1: minimum bandwidth from all trials read */
   double rRankDecay;    /* good trial of loss rank r weighs
                         ** exp(-r * rRankDecay) in l(x) */
@@ -87,6 +89,8 @@ struct TpeTpeCfg {
 typedef struct TpeWork TpeWork;
 struct TpeWork {
   int nUse;             /* number of trials the model reads */
+  int nRead;            /* trials read before max_history left out the
+                        ** oldest bad ones */
   int *aUse;            /* their rows in the history, ascending id */
   unsigned char *aGood; /* aGood[i] is 1 if trial aUse[i] is good */
   int *aWork;           /* nUse ints: positions by ascending loss after
@@ -585,6 +589,9 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
                          TpeRng *pRng, double *aOut){
   int nParam = pSpace->nParam;
   int nUse = pW->nUse;
+  int bJoint = pCfg->bMultivariate
+            && !(pCfg->nUnivariateEvery > 0
+                 && pW->nRead % pCfg->nUnivariateEvery == 0);
   sqlite3_int64 nKde = tpeKdeSize(nUse, nParam);
   sqlite3_int64 nByte;
   TpeOwn o;
@@ -646,9 +653,7 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
       if( o.aDone[i] == 2 ) o.aDone[i] = 1;
     }
     if( nGroup == 0 ) break;
-    if( pCfg->bMultivariate
-     && !(pCfg->nUnivariateEvery > 0 && nUse % pCfg->nUnivariateEvery == 0)
-    ){
+    if( bJoint ){
       tpeOwnGroup(pCfg, pSpace, pHist, pW, &o, nGroup, pRng, aOut);
     }else{
       int *aAll = o.aGroup;
@@ -685,7 +690,7 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
   memset(&w, 0, sizeof(w));
   pBlock = tpeWorkAlloc(&w, pHist->nTrial, cfg.nCandidates, nLabel);
   if( pBlock == 0 ) return SQLITE_NOMEM;
-  w.nUse = tpeSelectTrials(&cfg, pHist, w.aUse);
+  w.nUse = w.nRead = tpeSelectTrials(&cfg, pHist, w.aUse);
   if( w.nUse < cfg.nStartup ){
     sqlite3_free(pBlock);
     if( cfg.bQuasiStartup ){

@@ -589,6 +589,64 @@ static void test_pruned_scoring(void **state){
   }
 }
 
+/*
+** univariate_every counts every trial read, also those max_history leaves
+** out of the model: with a cap of 30 bad trials, suggestions made while an
+** even number of trials is read are those of multivariate = false, the
+** others those of univariate_every = 0, on and past the cap.
+*/
+static void test_univariate_every_capped(void **state){
+  const char *azAlt[] = { "x uniform(0, 1)", "y uniform(-2, 2)",
+                          "max_history = 30" };
+  const char *azUni[] = { "x uniform(0, 1)", "y uniform(-2, 2)",
+                          "max_history = 30", "multivariate = false" };
+  const char *azJoint[] = { "x uniform(0, 1)", "y uniform(-2, 2)",
+                            "max_history = 30", "univariate_every = 0" };
+  enum { N = 120 };
+  static double aVal[N * 2], aLoss[N];
+  static int64_t aId[N];
+  static int aStatus[N];
+  TpeSpace *pAlt = tpeTestSpace(3, azAlt);
+  TpeSpace *pUni = tpeTestSpace(4, azUni);
+  TpeSpace *pJoint = tpeTestSpace(4, azJoint);
+  TpeHistory h;
+  TpeRng rng;
+  int t, nDiff = 0;
+
+  (void)state;
+  tpeTestHistory(&h, 2, aId, aStatus, aLoss, aVal);
+  tpeRngInit(&rng, 11, 0, 0);
+  for(t = 0; t < N; t++){
+    aVal[2 * t] = tpeRngUniform(&rng);
+    aVal[2 * t + 1] = 4.0 * tpeRngUniform(&rng) - 2.0;
+    aLoss[t] = fabs(aVal[2 * t] - 0.3) + fabs(aVal[2 * t + 1]);
+    aId[t] = t;
+    aStatus[t] = TPE_OK;
+  }
+  for(t = 40; t < N; t++){
+    double aOut[2], aUniOut[2], aJointOut[2];
+    h.nTrial = t;
+    tpeRngInit(&rng, 2, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(pAlt, &h, &rng, aOut), SQLITE_OK);
+    tpeRngInit(&rng, 2, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(pUni, &h, &rng, aUniOut), SQLITE_OK);
+    tpeRngInit(&rng, 2, t, TPE_STREAM_SUGGEST);
+    assert_int_equal(tpeSuggestTpe(pJoint, &h, &rng, aJointOut),
+                     SQLITE_OK);
+    if( t % 2 == 0 ){
+      assert_true(memcmp(aOut, aUniOut, sizeof(aOut)) == 0);
+    }else{
+      assert_true(memcmp(aOut, aJointOut, sizeof(aOut)) == 0);
+    }
+    nDiff += memcmp(aUniOut, aJointOut, sizeof(aOut)) != 0;
+  }
+  /* The two models do suggest different points. */
+  assert_true(nDiff > 40);
+  tpeSpaceFree(pAlt);
+  tpeSpaceFree(pUni);
+  tpeSpaceFree(pJoint);
+}
+
 int main(void){
   const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_dim_init),
@@ -604,6 +662,7 @@ int main(void){
     cmocka_unit_test(test_suggest_space),
     cmocka_unit_test(test_sorted_history),
     cmocka_unit_test(test_pruned_scoring),
+    cmocka_unit_test(test_univariate_every_capped),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }
