@@ -38,18 +38,30 @@ struct TpeHistory {
                         ** that TPE need not sort */
   int *anOrd;           /* with aOrd: entries per parameter */
   int nOrdStride;       /* with aOrd: distance between parameters */
+  int *aByLoss;         /* with aOrd: the nByLoss rows whose status is
+                        ** TPE_OK and loss below +inf, by ascending loss,
+                        ** ties by row, so that TPE can split the trials
+                        ** without reading every one */
+  int nByLoss;          /* with aOrd: entries of aByLoss */
+  int nFail;            /* with aOrd: trials whose status is TPE_FAIL */
 };
 
 /*
 ** Give the history pHist, whose arrays hold nAlloc trials, its sorted
-** orders (aOrd, anOrd, nOrdStride; freed with sqlite3_free).  Returns
-** SQLITE_OK or SQLITE_NOMEM, leaving the arrays to free either way.
+** orders (aOrd, anOrd, nOrdStride, aByLoss, nByLoss, nFail; the arrays
+** freed with sqlite3_free).  Returns SQLITE_OK or SQLITE_NOMEM, leaving
+** the arrays to free either way.
 */
 int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc);
 
 /* Insert row iRow, just added after every other row, into the orders of
 ** pHist, which must have room for it. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int iRow);
+
+/* Give row iRow of pHist, which has orders, the status eStatus and the
+** loss rLoss (NaN unless eStatus is TPE_OK), keeping aByLoss and nFail. */
+void tpeHistoryOrderSet(TpeHistory *pHist, int iRow, int eStatus,
+                        double rLoss);
 
 /*
 ** Suggest the point for trial iTrial: fill aOut[0..nParam-1] in the

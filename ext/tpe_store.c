@@ -413,6 +413,7 @@ static double tpeColumnDecode(TpeTable *p, int iParam, sqlite3_stmt *pStmt,
 void tpeHistoryFree(TpeHistory *pHist){
   sqlite3_free(pHist->aOrd);
   sqlite3_free(pHist->anOrd);
+  sqlite3_free(pHist->aByLoss);
   sqlite3_free(pHist->aId);
   sqlite3_free(pHist->aStatus);
   sqlite3_free(pHist->aLoss);
@@ -450,6 +451,9 @@ static int tpeHistoryGrow(TpeHistory *pHist, int nNew){
     sqlite3_free(pHist->aOrd);
     pHist->aOrd = aOrd;
     pHist->nOrdStride = nNew;
+    aOrd = sqlite3_realloc64(pHist->aByLoss, sizeof(int) * nNew);
+    if( aOrd == 0 ) return SQLITE_NOMEM;
+    pHist->aByLoss = aOrd;
   }
   return SQLITE_OK;
 }
@@ -463,9 +467,25 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
   if( nAlloc < 1 ) nAlloc = 1;
   pHist->aOrd = sqlite3_malloc64(sizeof(int) * nAlloc * pS->nParam);
   pHist->anOrd = sqlite3_malloc64(sizeof(int) * (pS->nParam + 1));
+  pHist->aByLoss = sqlite3_malloc64(sizeof(int) * nAlloc);
   pHist->nOrdStride = nAlloc;
-  if( aKey && aPos && pHist->aOrd && pHist->anOrd ){
+  if( aKey && aPos && pHist->aOrd && pHist->anOrd && pHist->aByLoss ){
     int *aTmp = aPos + n + 1;
+    int nOk = 0;
+    /* The modelled results by loss, ties by row. */
+    pHist->nFail = 0;
+    for(j = 0; j < n; j++){
+      pHist->nFail += pHist->aStatus[j] == TPE_FAIL;
+      if( pHist->aStatus[j] != TPE_OK || !(pHist->aLoss[j] < INFINITY) ){
+        continue;
+      }
+      pHist->aByLoss[nOk] = j;
+      aKey[nOk++] = pHist->aLoss[j];
+    }
+    tpeSortByKey(aKey, nOk, aPos, aTmp);
+    for(j = 0; j < nOk; j++) aTmp[j] = pHist->aByLoss[aPos[j]];
+    memcpy(pHist->aByLoss, aTmp, sizeof(int) * nOk);
+    pHist->nByLoss = nOk;
     for(i = 0; i < pS->nParam; i++){
       int *aOrd = &pHist->aOrd[(size_t)i * nAlloc];
       TpeDim dim;
@@ -491,6 +511,8 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
   return rc;
 }
 
+static void tpeByLossInsert(TpeHistory *pHist, int iRow);
+
 /* The newest row goes after every row whose key is not larger, since
 ** ties go by row. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
@@ -515,6 +537,54 @@ void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
     aOrd[lo] = n;
     pHist->anOrd[i]++;
   }
+  pHist->nFail += pHist->aStatus[n] == TPE_FAIL;
+  if( pHist->aStatus[n] == TPE_OK ) tpeByLossInsert(pHist, n);
+}
+
+/* Position in aByLoss of the first row that comes after (rLoss, iRow):
+** a larger loss, or the same loss and a larger row. */
+static int tpeByLossFind(const TpeHistory *pHist, double rLoss, int iRow){
+  int lo = 0, hi = pHist->nByLoss;
+
+  while( lo < hi ){
+    int mid = lo + (hi - lo) / 2;
+    int r = pHist->aByLoss[mid];
+    double w = pHist->aLoss[r];
+    if( w < rLoss || (w == rLoss && r <= iRow) ) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Add row iRow (status TPE_OK, its loss in aLoss) to aByLoss. */
+static void tpeByLossInsert(TpeHistory *pHist, int iRow){
+  double rLoss = pHist->aLoss[iRow];
+  int i;
+
+  if( !(rLoss < INFINITY) ) return;
+  i = tpeByLossFind(pHist, rLoss, iRow);
+  memmove(&pHist->aByLoss[i + 1], &pHist->aByLoss[i],
+          sizeof(int) * (pHist->nByLoss - i));
+  pHist->aByLoss[i] = iRow;
+  pHist->nByLoss++;
+}
+
+void tpeHistoryOrderSet(TpeHistory *pHist, int iRow, int eStatus,
+                        double rLoss){
+  int eOld = pHist->aStatus[iRow];
+  double rOld = pHist->aLoss[iRow];
+
+  if( eOld == TPE_OK && rOld < INFINITY ){
+    /* Row iRow is the entry just before the first one after it. */
+    int i = tpeByLossFind(pHist, rOld, iRow) - 1;
+    memmove(&pHist->aByLoss[i], &pHist->aByLoss[i + 1],
+            sizeof(int) * (pHist->nByLoss - i - 1));
+    pHist->nByLoss--;
+  }
+  pHist->nFail += (eStatus == TPE_FAIL) - (eOld == TPE_FAIL);
+  pHist->aStatus[iRow] = eStatus;
+  pHist->aLoss[iRow] = eStatus == TPE_OK ? rLoss : NAN;
+  if( eStatus == TPE_OK ) tpeByLossInsert(pHist, iRow);
 }
 
 /*
@@ -678,6 +748,9 @@ void tpeHistorySet(TpeTable *p, sqlite3_int64 iTrial, int eStatus,
       lo = mid + 1;
     }else if( pHist->aId[mid] > iTrial ){
       hi = mid - 1;
+    }else if( pHist->aOrd ){
+      tpeHistoryOrderSet(pHist, mid, eStatus, rLoss);
+      return;
     }else{
       pHist->aStatus[mid] = eStatus;
       pHist->aLoss[mid] = eStatus == TPE_OK ? rLoss : NAN;

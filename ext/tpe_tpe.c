@@ -240,6 +240,74 @@ static void tpeSplit(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
 }
 
 /*
+** tpeSelectTrials, tpeSplit and tpeCapBad at once, without compat and with
+** max_history, from the history's loss order rather than a pass over
+** every trial: the good trials are the first of aByLoss, and the bad ones
+** kept the nMaxHistory newest trials that neither failed nor are good.
+** pW ends up exactly as the three would leave it; the cost is that of
+** the trials kept (and of failed ones among them), not of the history.
+*/
+static void tpeSelectRecent(const TpeTpeCfg *pCfg, const TpeHistory *pHist,
+                            TpeWork *pW){
+  int aGood[TPE_BELOW_CAP];     /* good rows by ascending row */
+  int nRead = pHist->nTrial - pHist->nFail;
+  int nBelow = (int)ceil(pCfg->rGamma * (double)nRead);
+  int nUse = 0, nBad = 0, g, r, i, j;
+
+  if( nBelow > pHist->nByLoss ) nBelow = pHist->nByLoss;
+  if( nBelow > pCfg->nBelowCap ) nBelow = pCfg->nBelowCap;
+  if( nBelow < 0 ) nBelow = 0;
+  for(i = 0; i < nBelow; i++){
+    int iRow = pHist->aByLoss[i];
+    for(j = i; j > 0 && aGood[j - 1] > iRow; j--) aGood[j] = aGood[j - 1];
+    aGood[j] = iRow;
+  }
+
+  /* Newest first into aUse, then reversed: bad rows until the cap, with
+  ** the good rows among them; once the cap is reached, the good rows
+  ** older than the last one taken. */
+  g = nBelow - 1;
+  for(r = pHist->nTrial - 1; r >= 0 && (nBad < pCfg->nMaxHistory || g >= 0);
+      r--){
+    if( g >= 0 && aGood[g] == r ){
+      pW->aGood[nUse] = 1;
+      pW->aUse[nUse++] = r;
+      g--;
+    }else if( nBad == pCfg->nMaxHistory ){
+      r = aGood[g] + 1;
+    }else if( pHist->aStatus[r] != TPE_FAIL ){
+      pW->aGood[nUse] = 0;
+      pW->aUse[nUse++] = r;
+      nBad++;
+    }
+  }
+  for(i = 0, j = nUse - 1; i < j; i++, j--){
+    int t = pW->aUse[i];
+    unsigned char c = pW->aGood[i];
+    pW->aUse[i] = pW->aUse[j];
+    pW->aUse[j] = t;
+    pW->aGood[i] = pW->aGood[j];
+    pW->aGood[j] = c;
+  }
+
+  /* aWork: the good positions by ascending loss, then the others. */
+  for(i = 0; i < nBelow; i++){
+    int lo = 0, hi = nUse - 1, iRow = pHist->aByLoss[i];
+    while( pW->aUse[(lo + hi) / 2] != iRow ){
+      if( pW->aUse[(lo + hi) / 2] < iRow ) lo = (lo + hi) / 2 + 1;
+      else hi = (lo + hi) / 2 - 1;
+    }
+    pW->aWork[i] = (lo + hi) / 2;
+  }
+  for(i = 0, j = nBelow; i < nUse; i++){
+    if( !pW->aGood[i] ) pW->aWork[j++] = i;
+  }
+  pW->nUse = nUse;
+  pW->nRead = nRead;
+  pW->nGood = nBelow;
+}
+
+/*
 ** Index of the highest score, the first on ties, as numpy's argmax: a NaN
 ** counts as the highest, so the first NaN wins.
 */
@@ -374,8 +442,8 @@ struct TpeOwn {
   TpeDim *aDim;         /* dimensions of the current group */
   int *aGroup;          /* parameters of the current group */
   int *aIdx;            /* nUse ints of scratch for the sorts */
-  int *aRowKer;         /* per history row: its good kernel k as -2 - k,
-                        ** its bad kernel k as k, or -1 (none) */
+  int *aRowKer;         /* NULL, or per history row: its good kernel k
+                        ** as -2 - k, its bad kernel k as k, or -1 */
   int *aOrdG;           /* good observations sorted per dimension */
   int *aOrdB;           /* bad observations sorted per dimension */
   unsigned char *aDone; /* 1: parameter decided in an earlier wave, 2: in
@@ -454,7 +522,7 @@ static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
     int *aG = &pO->aOrdG[(int64_t)d * nG];
     int *aB = &pO->aOrdB[(int64_t)d * nB];
     if( pO->aDim[d].bCat ) continue;
-    if( pHist->aOrd && pHist->anOrd[iParam] <= 8 * (nG + nB) ){
+    if( pO->aRowKer && pHist->anOrd[iParam] <= 8 * (nG + nB) ){
       const int *aRow = &pHist->aOrd[(int64_t)iParam * pHist->nOrdStride];
       int g = 0, b = 0;
       for(i = 0; i < pHist->anOrd[iParam]; i++){
@@ -497,10 +565,10 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
     if( d < nGroup ) continue;
     if( pW->aGood[i] ){
       pO->aWG[nG] = pO->aRankW[i];
-      pO->aRowKer[pW->aUse[i]] = -2 - nG;
+      if( pO->aRowKer ) pO->aRowKer[pW->aUse[i]] = -2 - nG;
       aDst = &pO->aObsG[(int64_t)nG++ * nGroup];
     }else{
-      pO->aRowKer[pW->aUse[i]] = nB;
+      if( pO->aRowKer ) pO->aRowKer[pW->aUse[i]] = nB;
       aDst = &pO->aObsB[(int64_t)nB++ * nGroup];
     }
     for(d = 0; d < nGroup; d++){
@@ -517,7 +585,9 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   tpeKdeInit(&kdeG, pO->aDim, nGroup, nG, pO->aKdeG);
   tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
   tpeOwnOrders(pHist, pO, nGroup, nG, nB);
-  for(i = 0; i < pW->nUse; i++) pO->aRowKer[pW->aUse[i]] = -1;
+  for(i = 0; pO->aRowKer && i < pW->nUse; i++){
+    pO->aRowKer[pW->aUse[i]] = -1;
+  }
   tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
   tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
   /* Draw every candidate and its log l(x); a point drawn again (grid and
@@ -594,6 +664,11 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
                  && pW->nRead % pCfg->nUnivariateEvery == 0);
   sqlite3_int64 nKde = tpeKdeSize(nUse, nParam);
   sqlite3_int64 nByte;
+  /* Rows of the history that map to kernels: only for walking the
+  ** history's sorted orders, which pays when the model reads a large
+  ** part of the history (see tpeOwnOrders). */
+  int nRowKer = pHist->aOrd && pHist->nTrial <= 8 * nUse ? pHist->nTrial
+                                                         : 0;
   TpeOwn o;
   char *pBlock;
   int i;
@@ -603,7 +678,7 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
                             + 3 * (sqlite3_int64)nUse + 2 * nKde
                             + (sqlite3_int64)pCfg->nCandidates
                               * (nParam + 2))
-        + sizeof(int) * ((sqlite3_int64)nParam + nUse + pHist->nTrial
+        + sizeof(int) * ((sqlite3_int64)nParam + nUse + nRowKer
                          + 2 * (sqlite3_int64)nUse * nParam
                          + 3 * (sqlite3_int64)pCfg->nCandidates) + nParam;
   pBlock = sqlite3_malloc64(nByte);
@@ -622,14 +697,14 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aCandKey = o.aCandL + pCfg->nCandidates;
   o.aGroup = (int*)(o.aCandKey + pCfg->nCandidates);
   o.aIdx = o.aGroup + nParam;
-  o.aRowKer = o.aIdx + nUse;
-  o.aOrdG = o.aRowKer + pHist->nTrial;
+  o.aRowKer = nRowKer ? o.aIdx + nUse : 0;
+  o.aOrdG = o.aIdx + nUse + nRowKer;
   o.aOrdB = o.aOrdG + (sqlite3_int64)nUse * nParam;
   o.aCandOrd = o.aOrdB + (sqlite3_int64)nUse * nParam;
   o.aCandIdx = o.aCandOrd + pCfg->nCandidates;
   o.aCandTmp = o.aCandIdx + pCfg->nCandidates;
   o.aDone = (unsigned char*)(o.aCandTmp + pCfg->nCandidates);
-  memset(o.aRowKer, 0xff, sizeof(int) * pHist->nTrial);
+  if( o.aRowKer ) memset(o.aRowKer, 0xff, sizeof(int) * nRowKer);
   memset(o.aDone, 0, nParam);
   for(i = 0; i < pW->nGood; i++){
     /* pW->aWork holds the good trials by ascending loss (tpeSplit); only
@@ -678,7 +753,7 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
   TpeTpeCfg cfg;
   TpeWork w;
   void *pBlock;
-  int i, nLabel = 1;
+  int i, nLabel = 1, nWork, bRecent;
 
   tpeTpeCfgInit(&cfg, &pSpace->opt);
   for(i = 0; i < pSpace->nParam; i++){
@@ -688,10 +763,21 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
     }
   }
   memset(&w, 0, sizeof(w));
-  pBlock = tpeWorkAlloc(&w, pHist->nTrial, cfg.nCandidates, nLabel);
+  /* A capped model of a history that keeps its loss order reads only the
+  ** trials it models; otherwise every trial is read. */
+  bRecent = !cfg.bCompat && cfg.nMaxHistory > 0 && pHist->aByLoss;
+  nWork = pHist->nTrial;
+  if( bRecent && nWork > cfg.nBelowCap + cfg.nMaxHistory ){
+    nWork = cfg.nBelowCap + cfg.nMaxHistory;
+  }
+  pBlock = tpeWorkAlloc(&w, nWork, cfg.nCandidates, nLabel);
   if( pBlock == 0 ) return SQLITE_NOMEM;
-  w.nUse = w.nRead = tpeSelectTrials(&cfg, pHist, w.aUse);
-  if( w.nUse < cfg.nStartup ){
+  if( bRecent ){
+    tpeSelectRecent(&cfg, pHist, &w);
+  }else{
+    w.nUse = w.nRead = tpeSelectTrials(&cfg, pHist, w.aUse);
+  }
+  if( w.nRead < cfg.nStartup ){
     sqlite3_free(pBlock);
     if( cfg.bQuasiStartup ){
       tpeQuasiPoint(pSpace, pHist->nTrial, pRng, aOut);
@@ -700,9 +786,11 @@ int tpeSuggestTpe(const TpeSpace *pSpace, const TpeHistory *pHist,
     return tpeSuggestRand(pSpace, pHist, pRng, aOut);
   }
 
-  /* The good observations' array doubles as the loss scratch. */
-  tpeSplit(&cfg, pHist, &w, w.aObsG);
-  tpeCapBad(&cfg, &w);
+  if( !bRecent ){
+    /* The good observations' array doubles as the loss scratch. */
+    tpeSplit(&cfg, pHist, &w, w.aObsG);
+    tpeCapBad(&cfg, &w);
+  }
   if( !cfg.bCompat ){
     int rc = tpeOwnSuggest(&cfg, pSpace, pHist, &w, pRng, aOut);
     sqlite3_free(pBlock);

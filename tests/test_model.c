@@ -465,10 +465,12 @@ static void test_suggest_space(void **state){
 
 /*
 ** The sorted orders a history keeps (built whole, then one row at a
-** time, as the cache does) equal a fresh sort, and TPE suggests exactly
-** the same point with them as without them, and with every candidate
-** scored in full, in joint and in univariate models, with ties (grids,
-** integers) and inactive parameters.
+** time, as the cache does, with results, failures and rewritten losses
+** arriving later) equal a fresh sort, and TPE suggests exactly the same
+** point with them as without them (a pass over every trial to split and
+** cap them, a sort of each density's observations), and with every
+** candidate scored in full, in joint and in univariate models, with ties
+** (grids, integers, equal losses) and inactive parameters.
 */
 static void test_sorted_history(void **state){
   const char *azArg[] = {
@@ -495,6 +497,7 @@ static void test_sorted_history(void **state){
     h.nTrial = t;
     h2 = h;
     h2.aOrd = 0;
+    h2.aByLoss = 0;
     tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
     assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
     tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
@@ -510,6 +513,7 @@ static void test_sorted_history(void **state){
       /* A fresh sort of the same rows. */
       TpeHistory h3 = h;
       h3.aOrd = 0;
+      h3.aByLoss = 0;
       assert_int_equal(tpeHistoryOrder(p, &h3, t + 1), SQLITE_OK);
       for(i = 0; i < P; i++){
         assert_int_equal(h3.anOrd[i], h.anOrd[i]);
@@ -517,8 +521,13 @@ static void test_sorted_history(void **state){
                            &h.aOrd[i * h.nOrdStride],
                            sizeof(int) * h.anOrd[i]) == 0);
       }
+      assert_int_equal(h3.nByLoss, h.nByLoss);
+      assert_int_equal(h3.nFail, h.nFail);
+      assert_true(memcmp(h3.aByLoss, h.aByLoss,
+                         sizeof(int) * h.nByLoss) == 0);
       sqlite3_free(h3.aOrd);
       sqlite3_free(h3.anOrd);
+      sqlite3_free(h3.aByLoss);
     }
     for(j = 0; j < P; j++) aVal[t * P + j] = aOut[j];
     /* A few repeated values on the continuous parameter, for ties. */
@@ -529,11 +538,21 @@ static void test_sorted_history(void **state){
     aLoss[t] = aStatus[t] == TPE_OK
              ? (aOut[0] == 0 ? fabs(log10(aOut[1]) + 2) : 1.0 + aOut[3])
                + aVal[t * P + 5] * aVal[t * P + 5] : NAN;
+    /* Equal losses, for ties in the loss order. */
+    if( t % 5 == 0 ) aLoss[t] = rint(aLoss[t] * 4.0) / 4.0;
     tpeHistoryOrderAppend(p, &h, t);
     h.nTrial = t + 1;
+    /* Results arriving later, failures, and a loss rewritten, as the
+    ** cache sees them. */
+    if( t >= 4 && aStatus[t - 4] == TPE_PENDING ){
+      tpeHistoryOrderSet(&h, t - 4, TPE_OK, 0.5);
+    }
+    if( t % 31 == 30 ) tpeHistoryOrderSet(&h, t - 20, TPE_FAIL, NAN);
+    if( t % 37 == 36 ) tpeHistoryOrderSet(&h, t - 30, TPE_OK, 0.25);
   }
   sqlite3_free(h.aOrd);
   sqlite3_free(h.anOrd);
+  sqlite3_free(h.aByLoss);
   tpeSpaceFree(p);
 }
 
@@ -585,6 +604,7 @@ static void test_pruned_scoring(void **state){
     }
     sqlite3_free(h.aOrd);
     sqlite3_free(h.anOrd);
+    sqlite3_free(h.aByLoss);
     tpeSpaceFree(p);
   }
 }
