@@ -38,8 +38,9 @@
 **     parameter alone instead, which helps when the best point sits on a
 **     bound.
 **
-** Memory: one block per suggestion, sized by the number of trials, holds
-** every array; nothing is allocated per parameter or per candidate.
+** Memory: two blocks per suggestion, sized by the number of trials the
+** model reads (with max_history, not by the history), hold every array;
+** nothing is allocated per parameter or per candidate.
 */
 #include "tpe_algo.h"
 #include "tpe_model.h"
