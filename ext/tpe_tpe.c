@@ -38,7 +38,7 @@
 **     parameter alone instead, which helps when the best point sits on a
 **     bound.
 **
-** Memory: two blocks per suggestion, sized by the number of trials the
+** Memory: a block or two per suggestion, sized by the number of trials the
 ** model reads (with max_history, not by the history), hold every array;
 ** nothing is allocated per parameter or per candidate.
 */
