@@ -672,20 +672,23 @@ static double tpeKdeLogPdfCat(const TpeKde *pKde, double x){
 }
 
 /*
-** Add to the running sum pAcc the kernels at sorted positions i, i + iStep,
-** ... (iStep is 1 or -1), until one lies so far from x along iWin that no
-** kernel from it onwards can reach the cut-off below the running maximum:
-** aB is the half of aWinBound for that direction.  Stops early, and
-** returns 1, once the sum reaches exp(rStop).  Written for the compiler:
-** every array in a local, the direction a constant once inlined, the
-** continuous-only kernel inline.
+** Add to the running sum pAcc the observation kernels outwards from x
+** along iWin, starting at sorted position lo (the first centre at or
+** beyond x[iWin]) and lo - 1, always taking next the side whose next
+** centre is nearer, so that the largest terms come first.  A side ends
+** at the first kernel so far from x that no kernel from it outwards can
+** reach the cut-off below the running maximum (aWinBound: the right half
+** for positions >= lo, the left for the others); the cut-off only rises,
+** so an ended side stays ended.  Stops early, and returns 1, once the sum
+** reaches exp(rStop).  Written for the compiler: every array in a local,
+** the continuous-only kernel inline.
 */
-static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
-                             const int iStep, const double *aB,
-                             double rStop, double *pAcc){
+static int tpeKdeWalk(const TpeKde *pKde, const double *x, int lo,
+                      double rStop, double *pAcc){
   const int nK = pKde->nKernel, nObs = nK - 1, nDim = pKde->nDim;
   const int iWin = pKde->iWin, bPlain = pKde->bPlain;
   const double *aSMu = pKde->aSMu, *aSInv = pKde->aSInv;
+  const double *aRB = pKde->aWinBound, *aLB = pKde->aWinBound + 2 * nK;
   double *aSLogC = pKde->aSLogC;
   const int *aOrd = pKde->aOrd;
   const unsigned char *aPend = pKde->aPend;
@@ -693,17 +696,34 @@ static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
   const double rTol = pKde->rTol;
   double rM = pAcc[0], rS = pAcc[1];
   double rLim = exp(rStop - rM);  /* the sum reaches rStop at rS >= this */
+  int iR = lo, iL = lo - 1;       /* next position on each side, or past
+                                  ** the end once the side is done */
 
-  if( rS >= rLim ) return 1;
-  for(; i >= 0 && i < nObs; i += iStep){
-    const int64_t j = (int64_t)i * nDim;
-    const double *aMu = &aSMu[j];
-    const double rCut = rM - rTol;
-    double z = (iStep > 0 ? aMu[iWin] - x0 : x0 - aMu[iWin]) - rHalfQ;
-    double t;
-    int d;
+  while( rS < rLim && (iR < nObs || iL >= 0) ){
+    const double *aB;
+    const double *aMu;
+    double rCut = rM - rTol, z, t;
+    int64_t j;
+    int i, d;
+    if( iR < nObs
+     && (iL < 0 || aSMu[(int64_t)iR * nDim + iWin] - x0
+                   <= x0 - aSMu[(int64_t)iL * nDim + iWin]) ){
+      i = iR++;
+      aB = aRB;
+      z = aSMu[(int64_t)i * nDim + iWin] - x0 - rHalfQ;
+    }else{
+      i = iL--;
+      aB = aLB;
+      z = x0 - aSMu[(int64_t)i * nDim + iWin] - rHalfQ;
+    }
     z = z > 0.0 ? z * aB[i] : 0.0;
-    if( aB[nK + i] - 0.5 * z * z < rCut ) break;
+    if( aB[nK + i] - 0.5 * z * z < rCut ){
+      /* This side is done. */
+      if( aB == aRB ) iR = nObs; else iL = -1;
+      continue;
+    }
+    j = (int64_t)i * nDim;
+    aMu = &aSMu[j];
     if( bPlain ){
       const double *aInv = &aSInv[j];
       for(;;){
@@ -729,7 +749,6 @@ static inline int tpeKdeSpan(const TpeKde *pKde, const double *x, int i,
     }else{
       rS += exp(t - rM);
     }
-    if( rS >= rLim ) break;
   }
   pAcc[0] = rM;
   pAcc[1] = rS;
@@ -787,11 +806,7 @@ double tpeKdeLogPdfUntil(const TpeKde *pKde, const double *x, double rStop){
       if( aSMu[(int64_t)mid * nDim] < x[iWin] ) lo = mid + 1;
       else hi = mid;
     }
-    if( tpeKdeSpan(pKde, x, lo, 1, pKde->aWinBound, rStop, aAcc)
-     || tpeKdeSpan(pKde, x, lo - 1, -1, pKde->aWinBound + 2 * nK, rStop,
-                   aAcc) ){
-      return INFINITY;
-    }
+    if( tpeKdeWalk(pKde, x, lo, rStop, aAcc) ) return INFINITY;
   }
   if( aAcc[0] == -INFINITY ) return aAcc[0];
   r = log(aAcc[1]) + aAcc[0];
