@@ -31,37 +31,51 @@ struct TpeHistory {
   double *aLoss;        /* loss of TPE_OK trials, NaN otherwise */
   double *aVal;         /* nTrial x nParam values, row-major, in the
                         ** encoding of tpe_space.h (NaN if inactive) */
-  int *aOrd;            /* NULL, or per parameter p, at aOrd + p *
-                        ** nOrdStride, the anOrd[p] rows where p is active
-                        ** by ascending model-space value (tpe_model.h's
-                        ** tpeDimObs), ties by row: kept by the cache so
-                        ** that TPE need not sort */
-  int *anOrd;           /* with aOrd: entries per parameter */
-  int nOrdStride;       /* with aOrd: distance between parameters */
-  int *aByLoss;         /* with aOrd: the nByLoss rows whose status is
+  int *aByLoss;         /* NULL, or the nByLoss rows whose status is
                         ** TPE_OK and loss below +inf, by ascending loss,
                         ** ties by row, so that TPE can split the trials
                         ** without reading every one */
-  int nByLoss;          /* with aOrd: entries of aByLoss */
-  int nFail;            /* with aOrd: trials whose status is TPE_FAIL */
+  int nByLoss;          /* with aByLoss: its entries */
+  int nFail;            /* with aByLoss: trials whose status is TPE_FAIL */
+  int *aOrd;            /* NULL (always NULL without aByLoss), or per
+                        ** parameter p, at aOrd + p * nOrdStride, the
+                        ** anOrd[p] rows where p is active by ascending
+                        ** model-space value (tpe_model.h's tpeDimObs),
+                        ** ties by row: kept by the cache while TPE reads
+                        ** them (tpeHistoryWantsOrders), so that its fits
+                        ** need not sort */
+  int *anOrd;           /* with aOrd: entries per parameter */
+  int nOrdStride;       /* with aOrd: distance between parameters */
 };
 
 /*
-** Give the history pHist, whose arrays hold nAlloc trials, its sorted
-** orders (aOrd, anOrd, nOrdStride, aByLoss, nByLoss, nFail; the arrays
-** freed with sqlite3_free).  Returns SQLITE_OK or SQLITE_NOMEM, leaving
-** the arrays to free either way.
+** Give the history pHist, whose arrays hold nAlloc trials, its loss order
+** (aByLoss, nByLoss, nFail) and, if tpeHistoryWantsOrders says so, its
+** per-parameter orders (aOrd, anOrd, nOrdStride); the arrays are freed
+** with sqlite3_free.  Returns SQLITE_OK or SQLITE_NOMEM, leaving the
+** arrays to free either way.
 */
 int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc);
 
 /* Insert row iRow, just added after every other row, into the orders of
-** pHist, which must have room for it. */
+** pHist, which has a loss order and room for the row.  The per-parameter
+** orders are dropped instead once TPE no longer reads them. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int iRow);
 
-/* Give row iRow of pHist, which has orders, the status eStatus and the
-** loss rLoss (NaN unless eStatus is TPE_OK), keeping aByLoss and nFail. */
+/* Give row iRow of pHist, which has a loss order, the status eStatus and
+** the loss rLoss (NaN unless eStatus is TPE_OK), keeping aByLoss and
+** nFail. */
 void tpeHistoryOrderSet(TpeHistory *pHist, int iRow, int eStatus,
                         double rLoss);
+
+/*
+** Whether tpeSuggestTpe reads the per-parameter orders of a history of
+** nTrial trials in space pS: only its own model does (not compat), and
+** only while the trials it models are not a small part of the history.
+** Once false it stays false as the history grows, so the cache can drop
+** the orders for good (each new trial would move entries after it).
+*/
+int tpeHistoryWantsOrders(const TpeSpace *pS, int nTrial);
 
 /*
 ** Suggest the point for trial iTrial: fill aOut[0..nParam-1] in the

@@ -451,9 +451,11 @@ static int tpeHistoryGrow(TpeHistory *pHist, int nNew){
     sqlite3_free(pHist->aOrd);
     pHist->aOrd = aOrd;
     pHist->nOrdStride = nNew;
-    aOrd = sqlite3_realloc64(pHist->aByLoss, sizeof(int) * nNew);
-    if( aOrd == 0 ) return SQLITE_NOMEM;
-    pHist->aByLoss = aOrd;
+  }
+  if( pHist->aByLoss ){
+    int *aByLoss = sqlite3_realloc64(pHist->aByLoss, sizeof(int) * nNew);
+    if( aByLoss == 0 ) return SQLITE_NOMEM;
+    pHist->aByLoss = aByLoss;
   }
   return SQLITE_OK;
 }
@@ -462,14 +464,20 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
   int n = pHist->nTrial, i, j;
   double *aKey = sqlite3_malloc64(sizeof(double) * (n + 1));
   int *aPos = sqlite3_malloc64(sizeof(int) * 2 * (n + 1));
-  int rc = SQLITE_NOMEM;
+  int rc = SQLITE_NOMEM, bOrd = tpeHistoryWantsOrders(pS, n);
 
   if( nAlloc < 1 ) nAlloc = 1;
-  pHist->aOrd = sqlite3_malloc64(sizeof(int) * nAlloc * pS->nParam);
-  pHist->anOrd = sqlite3_malloc64(sizeof(int) * (pS->nParam + 1));
   pHist->aByLoss = sqlite3_malloc64(sizeof(int) * nAlloc);
-  pHist->nOrdStride = nAlloc;
-  if( aKey && aPos && pHist->aOrd && pHist->anOrd && pHist->aByLoss ){
+  if( bOrd ){
+    pHist->aOrd = sqlite3_malloc64(sizeof(int) * nAlloc * pS->nParam);
+    pHist->anOrd = sqlite3_malloc64(sizeof(int) * (pS->nParam + 1));
+    pHist->nOrdStride = nAlloc;
+  }else{
+    pHist->aOrd = pHist->anOrd = 0;
+    pHist->nOrdStride = 0;
+  }
+  if( aKey && aPos && pHist->aByLoss
+   && (!bOrd || (pHist->aOrd && pHist->anOrd)) ){
     int *aTmp = aPos + n + 1;
     int nOk = 0;
     /* The modelled results by loss, ties by row. */
@@ -486,7 +494,7 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
     for(j = 0; j < nOk; j++) aTmp[j] = pHist->aByLoss[aPos[j]];
     memcpy(pHist->aByLoss, aTmp, sizeof(int) * nOk);
     pHist->nByLoss = nOk;
-    for(i = 0; i < pS->nParam; i++){
+    for(i = 0; pHist->aOrd && i < pS->nParam; i++){
       int *aOrd = &pHist->aOrd[(size_t)i * nAlloc];
       TpeDim dim;
       int nAct = 0;
@@ -518,7 +526,14 @@ static void tpeByLossInsert(TpeHistory *pHist, int iRow);
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
   int i;
 
-  for(i = 0; i < pS->nParam; i++){
+  if( pHist->aOrd && !tpeHistoryWantsOrders(pS, n + 1) ){
+    sqlite3_free(pHist->aOrd);
+    sqlite3_free(pHist->anOrd);
+    pHist->aOrd = 0;
+    pHist->anOrd = 0;
+    pHist->nOrdStride = 0;
+  }
+  for(i = 0; pHist->aOrd && i < pS->nParam; i++){
     int *aOrd = &pHist->aOrd[(size_t)i * pHist->nOrdStride];
     double v = pHist->aVal[(size_t)n * pS->nParam + i];
     int lo = 0, hi = pHist->anOrd[i];
@@ -732,7 +747,7 @@ void tpeHistoryAppend(TpeTable *p, sqlite3_int64 iTrial, const double *aVal,
   pHist->aLoss[n] = eStatus == TPE_OK ? rLoss : NAN;
   memcpy(&pHist->aVal[(size_t)n * pHist->nParam], aVal,
          sizeof(double) * pHist->nParam);
-  if( pHist->aOrd ) tpeHistoryOrderAppend(p->pSpace, pHist, n);
+  if( pHist->aByLoss ) tpeHistoryOrderAppend(p->pSpace, pHist, n);
   pHist->nTrial++;
 }
 
@@ -748,7 +763,7 @@ void tpeHistorySet(TpeTable *p, sqlite3_int64 iTrial, int eStatus,
       lo = mid + 1;
     }else if( pHist->aId[mid] > iTrial ){
       hi = mid - 1;
-    }else if( pHist->aOrd ){
+    }else if( pHist->aByLoss ){
       tpeHistoryOrderSet(pHist, mid, eStatus, rLoss);
       return;
     }else{

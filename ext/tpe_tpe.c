@@ -54,6 +54,11 @@
 /* hyperopt caps the good set at 25 trials (its gamma_cap). */
 #define TPE_BELOW_CAP 25
 
+/* The own model walks the history's per-parameter orders rather than sort
+** its observations while the history holds at most this many times the
+** trials of a density pair (tpeOwnOrders). */
+#define TPE_ORD_RATIO 8
+
 /* A candidate whose score is known to fall this far below the best so far
 ** is not scored further: scores are differences of log densities of order
 ** one to a hundred, whose rounding errors are below 1e-13. */
@@ -523,7 +528,7 @@ static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
     int *aG = &pO->aOrdG[(int64_t)d * nG];
     int *aB = &pO->aOrdB[(int64_t)d * nB];
     if( pO->aDim[d].bCat ) continue;
-    if( pO->aRowKer && pHist->anOrd[iParam] <= 8 * (nG + nB) ){
+    if( pO->aRowKer && pHist->anOrd[iParam] <= TPE_ORD_RATIO * (nG + nB) ){
       const int *aRow = &pHist->aOrd[(int64_t)iParam * pHist->nOrdStride];
       int g = 0, b = 0;
       for(i = 0; i < pHist->anOrd[iParam]; i++){
@@ -538,6 +543,18 @@ static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
       tpeSortByKey(pO->aCol, nB, aB, pO->aIdx);
     }
   }
+}
+
+/* With max_history the model reads at most the cap plus the good trials
+** (TPE_BELOW_CAP), so beyond TPE_ORD_RATIO times that nRowKer is 0 in
+** tpeOwnSuggest and no order is walked. */
+int tpeHistoryWantsOrders(const TpeSpace *pS, int nTrial){
+  const TpeOptions *pOpt = &pS->opt;
+
+  if( pOpt->eAlgo != TPE_ALGO_TPE || pOpt->bCompat ) return 0;
+  return pOpt->nMaxHistory <= 0
+      || nTrial <= TPE_ORD_RATIO * ((int64_t)pOpt->nMaxHistory
+                                    + TPE_BELOW_CAP);
 }
 
 /*
@@ -668,8 +685,8 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   /* Rows of the history that map to kernels: only for walking the
   ** history's sorted orders, which pays when the model reads a large
   ** part of the history (see tpeOwnOrders). */
-  int nRowKer = pHist->aOrd && pHist->nTrial <= 8 * nUse ? pHist->nTrial
-                                                         : 0;
+  int nRowKer = pHist->aOrd && pHist->nTrial <= TPE_ORD_RATIO * nUse
+              ? pHist->nTrial : 0;
   TpeOwn o;
   char *pBlock;
   int i;

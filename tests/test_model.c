@@ -667,6 +667,84 @@ static void test_univariate_every_capped(void **state){
   tpeSpaceFree(pJoint);
 }
 
+/*
+** The cache keeps the per-parameter orders only while TPE reads them: with
+** max_history = 4 they go once the history passes 8 x (4 + 25) trials,
+** the loss order stays, and the suggestions, walking the orders or not,
+** are those of a history without any order.  Compat and random search
+** never get them.
+*/
+static void test_orders_dropped(void **state){
+  const char *azArg[] = { "x uniform(0, 1)", "y quniform(-2, 2, 0.25)",
+                          "max_history = 4" };
+  const char *azOther[][2] = {
+    { "x uniform(0, 1)", "compat = 'hyperopt'" },
+    { "x uniform(0, 1)", "algo = 'rand'" },
+  };
+  enum { N = 300, KEEP = 8 * (4 + 25) };
+  static double aVal[N * 2], aLoss[N];
+  static int64_t aId[N];
+  static int aStatus[N];
+  TpeSpace *p = tpeTestSpace(3, azArg);
+  TpeHistory h, h2;
+  TpeRng rng;
+  int t, i, nOk = 0;
+
+  (void)state;
+  tpeTestHistory(&h, 2, aId, aStatus, aLoss, aVal);
+  assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
+  assert_non_null(h.aOrd);
+  tpeRngInit(&rng, 7, 0, 0);
+  for(t = 0; t < N; t++){
+    aVal[2 * t] = tpeRngUniform(&rng);
+    aVal[2 * t + 1] = rint(16.0 * tpeRngUniform(&rng) - 8.0) / 4.0;
+    aId[t] = t;
+    aStatus[t] = t % 9 == 8 ? TPE_FAIL : t % 10 == 9 ? TPE_PENDING : TPE_OK;
+    aLoss[t] = aStatus[t] == TPE_OK
+             ? fabs(aVal[2 * t] - 0.3) + fabs(aVal[2 * t + 1]) : NAN;
+    nOk += aStatus[t] == TPE_OK;
+    tpeHistoryOrderAppend(p, &h, t);
+    h.nTrial = t + 1;
+    assert_int_equal(tpeHistoryWantsOrders(p, t + 1), t + 1 <= KEEP);
+    assert_int_equal(h.aOrd != 0, t + 1 <= KEEP);
+    assert_int_equal(h.nByLoss, nOk);
+    if( t + 1 >= KEEP - 30 && t + 1 <= KEEP + 30 ){
+      double aOut[2], aOut2[2];
+      h2 = h;
+      h2.aOrd = 0;
+      h2.aByLoss = 0;
+      tpeRngInit(&rng, 4, t, TPE_STREAM_SUGGEST);
+      assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
+      tpeRngInit(&rng, 4, t, TPE_STREAM_SUGGEST);
+      assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
+      assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
+      tpeRngInit(&rng, 7, t + 1, 0);
+    }
+  }
+  /* A history loaded past the bound gets the loss order only. */
+  h2 = h;
+  assert_int_equal(tpeHistoryOrder(p, &h2, N), SQLITE_OK);
+  assert_null(h2.aOrd);
+  assert_null(h2.anOrd);
+  assert_int_equal(h2.nByLoss, h.nByLoss);
+  assert_true(memcmp(h2.aByLoss, h.aByLoss, sizeof(int) * nOk) == 0);
+  sqlite3_free(h2.aByLoss);
+  sqlite3_free(h.aByLoss);
+  tpeSpaceFree(p);
+
+  for(i = 0; i < N_ELEM(azOther); i++){
+    p = tpeTestSpace(2, azOther[i]);
+    h2 = h;
+    h2.nTrial = 10;
+    assert_false(tpeHistoryWantsOrders(p, 1));
+    assert_int_equal(tpeHistoryOrder(p, &h2, N), SQLITE_OK);
+    assert_null(h2.aOrd);
+    assert_non_null(h2.aByLoss);
+    sqlite3_free(h2.aByLoss);
+    tpeSpaceFree(p);
+  }
+}
+
 int main(void){
   const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_dim_init),
@@ -683,6 +761,7 @@ int main(void){
     cmocka_unit_test(test_sorted_history),
     cmocka_unit_test(test_pruned_scoring),
     cmocka_unit_test(test_univariate_every_capped),
+    cmocka_unit_test(test_orders_dropped),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }
