@@ -39,27 +39,28 @@ struct TpeHistory {
   int nFail;            /* with aByLoss: trials whose status is TPE_FAIL */
   int *aOrd;            /* NULL (always NULL without aByLoss), or per
                         ** parameter p, at aOrd + p * nOrdStride, the
-                        ** anOrd[p] rows where p is active by ascending
-                        ** model-space value (tpe_model.h's tpeDimObs),
-                        ** ties by row: kept by the cache while TPE reads
-                        ** them (tpeHistoryWantsOrders), so that its fits
-                        ** need not sort */
+                        ** anOrd[p] rows among the newest nOrdWin where p
+                        ** is active, by ascending model-space value
+                        ** (tpe_model.h's tpeDimObs), ties by row: kept by
+                        ** the cache so that TPE's fits need not sort */
   int *anOrd;           /* with aOrd: entries per parameter */
   int nOrdStride;       /* with aOrd: distance between parameters */
+  int nOrdWin;          /* with aOrd: rows ordered (tpeHistoryOrderWindow),
+                        ** INT_MAX for every row */
 };
 
 /*
 ** Give the history pHist, whose arrays hold nAlloc trials, its loss order
-** (aByLoss, nByLoss, nFail) and, if tpeHistoryWantsOrders says so, its
-** per-parameter orders (aOrd, anOrd, nOrdStride); the arrays are freed
-** with sqlite3_free.  Returns SQLITE_OK or SQLITE_NOMEM, leaving the
+** (aByLoss, nByLoss, nFail) and, if tpeHistoryOrderWindow says so, its
+** per-parameter orders (aOrd, anOrd, nOrdStride, nOrdWin); the arrays are
+** freed with sqlite3_free.  Returns SQLITE_OK or SQLITE_NOMEM, leaving the
 ** arrays to free either way.
 */
 int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc);
 
 /* Insert row iRow, just added after every other row, into the orders of
-** pHist, which has a loss order and room for the row.  The per-parameter
-** orders are dropped instead once TPE no longer reads them. */
+** pHist, which has a loss order and room for the row; the row that leaves
+** the window of the per-parameter orders leaves them. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int iRow);
 
 /* Give row iRow of pHist, which has a loss order, the status eStatus and
@@ -69,13 +70,13 @@ void tpeHistoryOrderSet(TpeHistory *pHist, int iRow, int eStatus,
                         double rLoss);
 
 /*
-** Whether tpeSuggestTpe reads the per-parameter orders of a history of
-** nTrial trials in space pS: only its own model does (not compat), and
-** only while the trials it models are not a small part of the history.
-** Once false it stays false as the history grows, so the cache can drop
-** the orders for good (each new trial would move entries after it).
+** How many of the newest rows of a history in space pS tpeSuggestTpe
+** wants kept sorted per parameter: 0 for none (compat and the other
+** algorithms never read them), INT_MAX for every row (a model without
+** max_history reads every trial), else a window that holds the trials a
+** capped model reads unless many of the newest failed.
 */
-int tpeHistoryWantsOrders(const TpeSpace *pS, int nTrial);
+int tpeHistoryOrderWindow(const TpeSpace *pS);
 
 /*
 ** Suggest the point for trial iTrial: fill aOut[0..nParam-1] in the

@@ -439,18 +439,19 @@ static int tpeHistoryGrow(TpeHistory *pHist, int nNew){
                            sizeof(double) * nNew * (pHist->nParam + 1));
   if( aVal == 0 ) return SQLITE_NOMEM;
   pHist->aVal = aVal;
-  if( pHist->aOrd ){
-    int *aOrd = sqlite3_malloc64(sizeof(int) * nNew * pHist->nParam);
+  if( pHist->aOrd && pHist->nOrdStride < pHist->nOrdWin ){
+    int nStride = nNew < pHist->nOrdWin ? nNew : pHist->nOrdWin;
+    int *aOrd = sqlite3_malloc64(sizeof(int) * nStride * pHist->nParam);
     int i;
     if( aOrd == 0 ) return SQLITE_NOMEM;
     for(i = 0; i < pHist->nParam; i++){
-      memcpy(&aOrd[(size_t)i * nNew],
+      memcpy(&aOrd[(size_t)i * nStride],
              &pHist->aOrd[(size_t)i * pHist->nOrdStride],
              sizeof(int) * pHist->anOrd[i]);
     }
     sqlite3_free(pHist->aOrd);
     pHist->aOrd = aOrd;
-    pHist->nOrdStride = nNew;
+    pHist->nOrdStride = nStride;
   }
   if( pHist->aByLoss ){
     int *aByLoss = sqlite3_realloc64(pHist->aByLoss, sizeof(int) * nNew);
@@ -464,20 +465,23 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
   int n = pHist->nTrial, i, j;
   double *aKey = sqlite3_malloc64(sizeof(double) * (n + 1));
   int *aPos = sqlite3_malloc64(sizeof(int) * 2 * (n + 1));
-  int rc = SQLITE_NOMEM, bOrd = tpeHistoryWantsOrders(pS, n);
+  int rc = SQLITE_NOMEM, nWin = tpeHistoryOrderWindow(pS);
+  int nStride, iFirst;
 
   if( nAlloc < 1 ) nAlloc = 1;
+  nStride = nAlloc < nWin ? nAlloc : nWin;
+  iFirst = n > nWin ? n - nWin : 0;
   pHist->aByLoss = sqlite3_malloc64(sizeof(int) * nAlloc);
-  if( bOrd ){
-    pHist->aOrd = sqlite3_malloc64(sizeof(int) * nAlloc * pS->nParam);
+  pHist->aOrd = pHist->anOrd = 0;
+  pHist->nOrdStride = pHist->nOrdWin = 0;
+  if( nWin > 0 ){
+    pHist->aOrd = sqlite3_malloc64(sizeof(int) * nStride * pS->nParam);
     pHist->anOrd = sqlite3_malloc64(sizeof(int) * (pS->nParam + 1));
-    pHist->nOrdStride = nAlloc;
-  }else{
-    pHist->aOrd = pHist->anOrd = 0;
-    pHist->nOrdStride = 0;
+    pHist->nOrdStride = nStride;
+    pHist->nOrdWin = nWin;
   }
   if( aKey && aPos && pHist->aByLoss
-   && (!bOrd || (pHist->aOrd && pHist->anOrd)) ){
+   && (nWin == 0 || (pHist->aOrd && pHist->anOrd)) ){
     int *aTmp = aPos + n + 1;
     int nOk = 0;
     /* The modelled results by loss, ties by row. */
@@ -495,13 +499,13 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
     memcpy(pHist->aByLoss, aTmp, sizeof(int) * nOk);
     pHist->nByLoss = nOk;
     for(i = 0; pHist->aOrd && i < pS->nParam; i++){
-      int *aOrd = &pHist->aOrd[(size_t)i * nAlloc];
+      int *aOrd = &pHist->aOrd[(size_t)i * nStride];
       TpeDim dim;
       int nAct = 0;
       tpeDimInit(&dim, &pS->aParam[i]);
-      /* The active rows, ascending, and their keys; sorting positions
-      ** among them keeps ties in row order. */
-      for(j = 0; j < n; j++){
+      /* The active rows of the window, ascending, and their keys; sorting
+      ** positions among them keeps ties in row order. */
+      for(j = iFirst; j < n; j++){
         double v = pHist->aVal[(size_t)j * pS->nParam + i];
         if( v != v ) continue;
         aOrd[nAct] = j;
@@ -521,26 +525,47 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
 
 static void tpeByLossInsert(TpeHistory *pHist, int iRow);
 
-/* The newest row goes after every row whose key is not larger, since
-** ties go by row. */
+/* The row that leaves the window is found by its key and row; the newest
+** row goes after every row whose key is not larger, since ties go by
+** row. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
   int i;
 
-  if( pHist->aOrd && !tpeHistoryWantsOrders(pS, n + 1) ){
-    sqlite3_free(pHist->aOrd);
-    sqlite3_free(pHist->anOrd);
-    pHist->aOrd = 0;
-    pHist->anOrd = 0;
-    pHist->nOrdStride = 0;
-  }
   for(i = 0; pHist->aOrd && i < pS->nParam; i++){
     int *aOrd = &pHist->aOrd[(size_t)i * pHist->nOrdStride];
     double v = pHist->aVal[(size_t)n * pS->nParam + i];
     int lo = 0, hi = pHist->anOrd[i];
     TpeDim dim;
     double rKey;
-    if( v != v ) continue;
     tpeDimInit(&dim, &pS->aParam[i]);
+    if( n >= pHist->nOrdWin ){
+      int iOld = n - pHist->nOrdWin;
+      double w = pHist->aVal[(size_t)iOld * pS->nParam + i];
+      if( w == w ){
+        rKey = tpeDimObs(&dim, w);
+        while( lo < hi ){
+          int mid = lo + (hi - lo) / 2;
+          int r = aOrd[mid];
+          double u = tpeDimObs(&dim, pHist->aVal[(size_t)r * pS->nParam + i]);
+          if( u < rKey || (u == rKey && r < iOld) ) lo = mid + 1;
+          else hi = mid;
+        }
+        if( lo == pHist->anOrd[i] || aOrd[lo] != iOld ){
+          /* Cannot happen while the orders match the values; if they
+          ** ever did not, TPE sorts without them. */
+          sqlite3_free(pHist->aOrd);
+          sqlite3_free(pHist->anOrd);
+          pHist->aOrd = pHist->anOrd = 0;
+          break;
+        }
+        memmove(&aOrd[lo], &aOrd[lo + 1],
+                sizeof(int) * (pHist->anOrd[i] - lo - 1));
+        pHist->anOrd[i]--;
+        lo = 0;
+        hi = pHist->anOrd[i];
+      }
+    }
+    if( v != v ) continue;
     rKey = tpeDimObs(&dim, v);
     while( lo < hi ){
       int mid = lo + (hi - lo) / 2;

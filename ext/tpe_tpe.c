@@ -46,6 +46,7 @@
 #include "tpe_model.h"
 #include "tpe_parzen.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -55,9 +56,13 @@
 #define TPE_BELOW_CAP 25
 
 /* The own model walks the history's per-parameter orders rather than sort
-** its observations while the history holds at most this many times the
+** its observations while the orders hold at most this many times the
 ** trials of a density pair (tpeOwnOrders). */
 #define TPE_ORD_RATIO 8
+
+/* With max_history, the history keeps sorted only its newest rows, this
+** many times the trials a capped model reads. */
+#define TPE_ORD_WINDOW 2
 
 /* A candidate whose score is known to fall this far below the best so far
 ** is not scored further: scores are differences of log densities of order
@@ -448,8 +453,12 @@ struct TpeOwn {
   TpeDim *aDim;         /* dimensions of the current group */
   int *aGroup;          /* parameters of the current group */
   int *aIdx;            /* nUse ints of scratch for the sorts */
-  int *aRowKer;         /* NULL, or per history row: its good kernel k
-                        ** as -2 - k, its bad kernel k as k, or -1 */
+  int *aRowKer;         /* NULL, or per row of the history's ordered
+                        ** window, from iRowBase on: its good kernel k as
+                        ** -2 - k, its bad kernel k as k, or -1 */
+  int iRowBase;         /* with aRowKer: the window's first row */
+  int nGOut, nBOut;     /* with aRowKer: good and bad kernels of the
+                        ** current group whose rows precede the window */
   int *aOrdG;           /* good observations sorted per dimension */
   int *aOrdB;           /* bad observations sorted per dimension */
   unsigned char *aDone; /* 1: parameter decided in an earlier wave, 2: in
@@ -515,9 +524,11 @@ static void tpeQuasiPoint(const TpeSpace *pSpace, int64_t k, TpeRng *pRng,
 /*
 ** Sort the good and the bad observations of the current group along each
 ** numeric dimension (as tpeKdeSortObs would) into pO->aOrdG and aOrdB.
-** Where the history keeps its rows sorted (pHist->aOrd) and the group's
-** observations are not a small part of them, one walk through those rows
-** does it; otherwise the observations are sorted here.
+** Where the history keeps the rows of every good (or bad) observation
+** sorted (pHist->aOrd, its window) and the group's observations are not a
+** small part of them, one walk through those rows does it; otherwise the
+** observations are sorted here.  Kernels and rows go in the same order,
+** so both ways break ties alike.
 */
 static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
                          int nG, int nB){
@@ -527,34 +538,43 @@ static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
     int iParam = pO->aGroup[d];
     int *aG = &pO->aOrdG[(int64_t)d * nG];
     int *aB = &pO->aOrdB[(int64_t)d * nB];
+    int bWalkG = 0, bWalkB = 0;
     if( pO->aDim[d].bCat ) continue;
     if( pO->aRowKer && pHist->anOrd[iParam] <= TPE_ORD_RATIO * (nG + nB) ){
       const int *aRow = &pHist->aOrd[(int64_t)iParam * pHist->nOrdStride];
       int g = 0, b = 0;
+      bWalkG = pO->nGOut == 0;
+      bWalkB = pO->nBOut == 0;
       for(i = 0; i < pHist->anOrd[iParam]; i++){
-        int k = pO->aRowKer[aRow[i]];
-        if( k >= 0 ) aB[b++] = k;
-        else if( k <= -2 ) aG[g++] = -2 - k;
+        int k = pO->aRowKer[aRow[i] - pO->iRowBase];
+        if( k >= 0 ){
+          if( bWalkB ) aB[b++] = k;
+        }else if( k <= -2 ){
+          if( bWalkG ) aG[g++] = -2 - k;
+        }
       }
-    }else{
+    }
+    if( !bWalkG ){
       for(i = 0; i < nG; i++) pO->aCol[i] = pO->aObsG[(int64_t)i*nGroup + d];
       tpeSortByKey(pO->aCol, nG, aG, pO->aIdx);
+    }
+    if( !bWalkB ){
       for(i = 0; i < nB; i++) pO->aCol[i] = pO->aObsB[(int64_t)i*nGroup + d];
       tpeSortByKey(pO->aCol, nB, aB, pO->aIdx);
     }
   }
 }
 
-/* With max_history the model reads at most the cap plus the good trials
-** (TPE_BELOW_CAP), so beyond TPE_ORD_RATIO times that nRowKer is 0 in
-** tpeOwnSuggest and no order is walked. */
-int tpeHistoryWantsOrders(const TpeSpace *pS, int nTrial){
+/* INT_MAX, or the cap plus the good trials (TPE_BELOW_CAP), times
+** TPE_ORD_WINDOW. */
+int tpeHistoryOrderWindow(const TpeSpace *pS){
   const TpeOptions *pOpt = &pS->opt;
+  int64_t nWin;
 
   if( pOpt->eAlgo != TPE_ALGO_TPE || pOpt->bCompat ) return 0;
-  return pOpt->nMaxHistory <= 0
-      || nTrial <= TPE_ORD_RATIO * ((int64_t)pOpt->nMaxHistory
-                                    + TPE_BELOW_CAP);
+  if( pOpt->nMaxHistory <= 0 ) return INT_MAX;
+  nWin = TPE_ORD_WINDOW * ((int64_t)pOpt->nMaxHistory + TPE_BELOW_CAP);
+  return nWin < INT_MAX ? (int)nWin : INT_MAX;
 }
 
 /*
@@ -576,17 +596,23 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   for(d = 0; d < nGroup; d++){
     tpeDimInit(&pO->aDim[d], &pSpace->aParam[pO->aGroup[d]]);
   }
+  pO->nGOut = pO->nBOut = 0;
   for(i = 0; i < pW->nUse; i++){
     const double *aRow = &pHist->aVal[(int64_t)pW->aUse[i] * pHist->nParam];
+    int r = pW->aUse[i] - pO->iRowBase;
     double *aDst;
     for(d = 0; d < nGroup && !isnan(aRow[pO->aGroup[d]]); d++){}
     if( d < nGroup ) continue;
     if( pW->aGood[i] ){
       pO->aWG[nG] = pO->aRankW[i];
-      if( pO->aRowKer ) pO->aRowKer[pW->aUse[i]] = -2 - nG;
+      if( pO->aRowKer ){
+        if( r >= 0 ) pO->aRowKer[r] = -2 - nG; else pO->nGOut++;
+      }
       aDst = &pO->aObsG[(int64_t)nG++ * nGroup];
     }else{
-      if( pO->aRowKer ) pO->aRowKer[pW->aUse[i]] = nB;
+      if( pO->aRowKer ){
+        if( r >= 0 ) pO->aRowKer[r] = nB; else pO->nBOut++;
+      }
       aDst = &pO->aObsB[(int64_t)nB++ * nGroup];
     }
     for(d = 0; d < nGroup; d++){
@@ -604,7 +630,9 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
   tpeOwnOrders(pHist, pO, nGroup, nG, nB);
   for(i = 0; pO->aRowKer && i < pW->nUse; i++){
-    pO->aRowKer[pW->aUse[i]] = -1;
+    if( pW->aUse[i] >= pO->iRowBase ){
+      pO->aRowKer[pW->aUse[i] - pO->iRowBase] = -1;
+    }
   }
   tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
   tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
@@ -682,11 +710,13 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
                  && pW->nRead % pCfg->nUnivariateEvery == 0);
   sqlite3_int64 nKde = tpeKdeSize(nUse, nParam);
   sqlite3_int64 nByte;
-  /* Rows of the history that map to kernels: only for walking the
-  ** history's sorted orders, which pays when the model reads a large
-  ** part of the history (see tpeOwnOrders). */
-  int nRowKer = pHist->aOrd && pHist->nTrial <= TPE_ORD_RATIO * nUse
-              ? pHist->nTrial : 0;
+  /* Rows of the history's ordered window that map to kernels: only for
+  ** walking its sorted orders, which pays when the model reads a large
+  ** part of the window (see tpeOwnOrders). */
+  int nWin = pHist->aOrd == 0 ? 0
+           : pHist->nTrial < pHist->nOrdWin ? pHist->nTrial
+           : pHist->nOrdWin;
+  int nRowKer = nWin > 0 && nWin <= TPE_ORD_RATIO * nUse ? nWin : 0;
   TpeOwn o;
   char *pBlock;
   int i;
@@ -722,6 +752,7 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aCandIdx = o.aCandOrd + pCfg->nCandidates;
   o.aCandTmp = o.aCandIdx + pCfg->nCandidates;
   o.aDone = (unsigned char*)(o.aCandTmp + pCfg->nCandidates);
+  o.iRowBase = pHist->nTrial - nWin;
   if( o.aRowKer ) memset(o.aRowKer, 0xff, sizeof(int) * nRowKer);
   memset(o.aDone, 0, nParam);
   for(i = 0; i < pW->nGood; i++){

@@ -668,48 +668,69 @@ static void test_univariate_every_capped(void **state){
 }
 
 /*
-** The cache keeps the per-parameter orders only while TPE reads them: with
-** max_history = 4 they go once the history passes 8 x (4 + 25) trials,
-** the loss order stays, and the suggestions, walking the orders or not,
-** are those of a history without any order.  Compat and random search
-** never get them.
+** With max_history = 4 the cache keeps sorted only the newest 2 x (4 + 25)
+** rows: after every new row the orders are those of a fresh sort of that
+** window, the loss order still holds every row, and suggestions, which
+** walk the window where it holds every good or every bad trial and sort
+** the others, are those of a history without any order.  Compat and random
+** search get no per-parameter orders.
 */
-static void test_orders_dropped(void **state){
+static void test_order_window(void **state){
   const char *azArg[] = { "x uniform(0, 1)", "y quniform(-2, 2, 0.25)",
                           "max_history = 4" };
   const char *azOther[][2] = {
     { "x uniform(0, 1)", "compat = 'hyperopt'" },
     { "x uniform(0, 1)", "algo = 'rand'" },
   };
-  enum { N = 300, KEEP = 8 * (4 + 25) };
+  enum { N = 300, WIN = 2 * (4 + 25) };
   static double aVal[N * 2], aLoss[N];
   static int64_t aId[N];
   static int aStatus[N];
   TpeSpace *p = tpeTestSpace(3, azArg);
   TpeHistory h, h2;
-  TpeRng rng;
+  TpeRng rng, rngFill;
   int t, i, nOk = 0;
 
   (void)state;
+  assert_int_equal(tpeHistoryOrderWindow(p), WIN);
   tpeTestHistory(&h, 2, aId, aStatus, aLoss, aVal);
   assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
-  assert_non_null(h.aOrd);
-  tpeRngInit(&rng, 7, 0, 0);
+  tpeRngInit(&rngFill, 7, 0, 0);
   for(t = 0; t < N; t++){
-    aVal[2 * t] = tpeRngUniform(&rng);
-    aVal[2 * t + 1] = rint(16.0 * tpeRngUniform(&rng) - 8.0) / 4.0;
+    double aOut[2], aOut2[2];
+    aVal[2 * t] = tpeRngUniform(&rngFill);
+    aVal[2 * t + 1] = rint(16.0 * tpeRngUniform(&rngFill) - 8.0) / 4.0;
+    /* Rows where x is inactive, for windows of unequal length. */
+    if( t % 6 == 5 ) aVal[2 * t] = NAN;
     aId[t] = t;
-    aStatus[t] = t % 9 == 8 ? TPE_FAIL : t % 10 == 9 ? TPE_PENDING : TPE_OK;
-    aLoss[t] = aStatus[t] == TPE_OK
-             ? fabs(aVal[2 * t] - 0.3) + fabs(aVal[2 * t + 1]) : NAN;
+    /* A run of failures longer than the window leaves the newest bad
+    ** trials before it. */
+    aStatus[t] = t % 9 == 8 || (t >= 200 && t < 270) ? TPE_FAIL
+               : t % 10 == 9 ? TPE_PENDING : TPE_OK;
+    aLoss[t] = aStatus[t] == TPE_OK ? fabs(aVal[2 * t + 1] - 0.5)
+                                      + (t % 6 == 5 ? 1.0 : aVal[2 * t])
+                                    : NAN;
     nOk += aStatus[t] == TPE_OK;
     tpeHistoryOrderAppend(p, &h, t);
     h.nTrial = t + 1;
-    assert_int_equal(tpeHistoryWantsOrders(p, t + 1), t + 1 <= KEEP);
-    assert_int_equal(h.aOrd != 0, t + 1 <= KEEP);
+    assert_non_null(h.aOrd);
     assert_int_equal(h.nByLoss, nOk);
-    if( t + 1 >= KEEP - 30 && t + 1 <= KEEP + 30 ){
-      double aOut[2], aOut2[2];
+
+    /* The orders are those of a fresh sort of the window. */
+    h2 = h;
+    assert_int_equal(tpeHistoryOrder(p, &h2, N), SQLITE_OK);
+    for(i = 0; i < 2; i++){
+      assert_int_equal(h2.anOrd[i], h.anOrd[i]);
+      assert_true(memcmp(&h2.aOrd[i * h2.nOrdStride],
+                         &h.aOrd[i * h.nOrdStride],
+                         sizeof(int) * h.anOrd[i]) == 0);
+    }
+    assert_int_equal(h.anOrd[1], t + 1 < WIN ? t + 1 : WIN);
+    sqlite3_free(h2.aOrd);
+    sqlite3_free(h2.anOrd);
+    sqlite3_free(h2.aByLoss);
+
+    if( t > 20 ){
       h2 = h;
       h2.aOrd = 0;
       h2.aByLoss = 0;
@@ -718,29 +739,22 @@ static void test_orders_dropped(void **state){
       tpeRngInit(&rng, 4, t, TPE_STREAM_SUGGEST);
       assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
       assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
-      tpeRngInit(&rng, 7, t + 1, 0);
     }
   }
-  /* A history loaded past the bound gets the loss order only. */
-  h2 = h;
-  assert_int_equal(tpeHistoryOrder(p, &h2, N), SQLITE_OK);
-  assert_null(h2.aOrd);
-  assert_null(h2.anOrd);
-  assert_int_equal(h2.nByLoss, h.nByLoss);
-  assert_true(memcmp(h2.aByLoss, h.aByLoss, sizeof(int) * nOk) == 0);
-  sqlite3_free(h2.aByLoss);
+  sqlite3_free(h.aOrd);
+  sqlite3_free(h.anOrd);
   sqlite3_free(h.aByLoss);
   tpeSpaceFree(p);
 
   for(i = 0; i < N_ELEM(azOther); i++){
     p = tpeTestSpace(2, azOther[i]);
-    h2 = h;
-    h2.nTrial = 10;
-    assert_false(tpeHistoryWantsOrders(p, 1));
-    assert_int_equal(tpeHistoryOrder(p, &h2, N), SQLITE_OK);
-    assert_null(h2.aOrd);
-    assert_non_null(h2.aByLoss);
-    sqlite3_free(h2.aByLoss);
+    assert_int_equal(tpeHistoryOrderWindow(p), 0);
+    tpeTestHistory(&h, 2, aId, aStatus, aLoss, aVal);
+    h.nTrial = 10;
+    assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
+    assert_null(h.aOrd);
+    assert_int_equal(h.nByLoss, 8);
+    sqlite3_free(h.aByLoss);
     tpeSpaceFree(p);
   }
 }
@@ -761,7 +775,7 @@ int main(void){
     cmocka_unit_test(test_sorted_history),
     cmocka_unit_test(test_pruned_scoring),
     cmocka_unit_test(test_univariate_every_capped),
-    cmocka_unit_test(test_orders_dropped),
+    cmocka_unit_test(test_order_window),
   };
   return cmocka_run_group_tests(aTest, 0, 0);
 }
