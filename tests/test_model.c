@@ -377,6 +377,27 @@ static void tpeTestHistory(TpeHistory *pH, int nParam, int64_t *aId,
 }
 
 /*
+** Suggest for trial pH->nTrial from pH, which keeps sorted orders, into
+** aOut (the space's nParam values), and check that the same history
+** without its orders gives the same point, bit for bit.
+*/
+static void tpeTestSuggestOrdered(const TpeSpace *p, const TpeHistory *pH,
+                                  int64_t iSeed, double *aOut){
+  TpeHistory h2 = *pH;
+  double aOut2[16];
+  TpeRng rng;
+
+  assert_true(p->nParam <= 16);
+  h2.aOrd = 0;
+  h2.aByLoss = 0;
+  tpeRngInit(&rng, iSeed, pH->nTrial, TPE_STREAM_SUGGEST);
+  assert_int_equal(tpeSuggestTpe(p, pH, &rng, aOut), SQLITE_OK);
+  tpeRngInit(&rng, iSeed, pH->nTrial, TPE_STREAM_SUGGEST);
+  assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
+  assert_true(memcmp(aOut, aOut2, sizeof(double) * p->nParam) == 0);
+}
+
+/*
 ** Start-up points come from the shifted Halton sequence: the first 8
 ** suggestions for one uniform parameter fall one in each eighth.
 */
@@ -486,7 +507,7 @@ static void test_sorted_history(void **state){
   double aOut[P], aOut2[P];
   int i, j, t;
   TpeSpace *p;
-  TpeHistory h, h2;
+  TpeHistory h;
 
   (void)state;
   p = tpeTestSpace(N_ELEM(azArg), azArg);
@@ -495,14 +516,7 @@ static void test_sorted_history(void **state){
   for(t = 0; t < N; t++){
     TpeRng rng;
     h.nTrial = t;
-    h2 = h;
-    h2.aOrd = 0;
-    h2.aByLoss = 0;
-    tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
-    assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
-    tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
-    assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
-    assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
+    tpeTestSuggestOrdered(p, &h, 3, aOut);
     /* Every candidate scored in full: the same point. */
     p->opt.bExhaustive = 1;
     tpeRngInit(&rng, 3, t, TPE_STREAM_SUGGEST);
@@ -688,7 +702,7 @@ static void test_order_window(void **state){
   static int aStatus[N];
   TpeSpace *p = tpeTestSpace(3, azArg);
   TpeHistory h, h2;
-  TpeRng rng, rngFill;
+  TpeRng rngFill;
   int t, i, nOk = 0;
 
   (void)state;
@@ -697,7 +711,7 @@ static void test_order_window(void **state){
   assert_int_equal(tpeHistoryOrder(p, &h, N), SQLITE_OK);
   tpeRngInit(&rngFill, 7, 0, 0);
   for(t = 0; t < N; t++){
-    double aOut[2], aOut2[2];
+    double aOut[2];
     aVal[2 * t] = tpeRngUniform(&rngFill);
     aVal[2 * t + 1] = rint(16.0 * tpeRngUniform(&rngFill) - 8.0) / 4.0;
     /* Rows where x is inactive, for windows of unequal length. */
@@ -730,16 +744,7 @@ static void test_order_window(void **state){
     sqlite3_free(h2.anOrd);
     sqlite3_free(h2.aByLoss);
 
-    if( t > 20 ){
-      h2 = h;
-      h2.aOrd = 0;
-      h2.aByLoss = 0;
-      tpeRngInit(&rng, 4, t, TPE_STREAM_SUGGEST);
-      assert_int_equal(tpeSuggestTpe(p, &h, &rng, aOut), SQLITE_OK);
-      tpeRngInit(&rng, 4, t, TPE_STREAM_SUGGEST);
-      assert_int_equal(tpeSuggestTpe(p, &h2, &rng, aOut2), SQLITE_OK);
-      assert_true(memcmp(aOut, aOut2, sizeof(aOut)) == 0);
-    }
+    if( t > 20 ) tpeTestSuggestOrdered(p, &h, 4, aOut);
   }
   sqlite3_free(h.aOrd);
   sqlite3_free(h.anOrd);
