@@ -95,6 +95,7 @@ sanitize:
 	  ASAN_OPTIONS=detect_leaks=0 sqlite3" \
 	  PYTHON="env LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
 	  ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3"
+	$(MAKE) clean  # the next plain build must not link sanitized objects
 
 # --- benchmarks (programs, not tests) -----------------------------------
 build/bench_%: bench/%.c bench/problems.h build/libtpe_core.a $(HDR)
