@@ -525,56 +525,54 @@ int tpeHistoryOrder(const TpeSpace *pS, TpeHistory *pHist, int nAlloc){
 
 static void tpeByLossInsert(TpeHistory *pHist, int iRow);
 
-/* The row that leaves the window is found by its key and row; the newest
-** row goes after every row whose key is not larger, since ties go by
-** row. */
+/* Position in parameter i's order aOrd (nOrd entries) of the first entry
+** not below (rKey, iRow): a larger key, or the same key and a row not
+** smaller. */
+static int tpeOrdFind(const TpeHistory *pHist, const TpeDim *pDim, int i,
+                      const int *aOrd, int nOrd, double rKey, int iRow){
+  int lo = 0, hi = nOrd;
+
+  while( lo < hi ){
+    int mid = lo + (hi - lo) / 2;
+    int r = aOrd[mid];
+    double u = tpeDimObs(pDim, pHist->aVal[(size_t)r * pHist->nParam + i]);
+    if( u < rKey || (u == rKey && r < iRow) ) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* The row that leaves the window leaves each order; the newest row goes
+** after every row whose key is not larger, since ties go by row. */
 void tpeHistoryOrderAppend(const TpeSpace *pS, TpeHistory *pHist, int n){
   int i;
 
   for(i = 0; pHist->aOrd && i < pS->nParam; i++){
     int *aOrd = &pHist->aOrd[(size_t)i * pHist->nOrdStride];
-    double v = pHist->aVal[(size_t)n * pS->nParam + i];
-    int lo = 0, hi = pHist->anOrd[i];
+    int iOld = n - pHist->nOrdWin, j;
+    double v = pHist->aVal[(size_t)n * pS->nParam + i], w;
     TpeDim dim;
-    double rKey;
     tpeDimInit(&dim, &pS->aParam[i]);
-    if( n >= pHist->nOrdWin ){
-      int iOld = n - pHist->nOrdWin;
-      double w = pHist->aVal[(size_t)iOld * pS->nParam + i];
-      if( w == w ){
-        rKey = tpeDimObs(&dim, w);
-        while( lo < hi ){
-          int mid = lo + (hi - lo) / 2;
-          int r = aOrd[mid];
-          double u = tpeDimObs(&dim, pHist->aVal[(size_t)r * pS->nParam + i]);
-          if( u < rKey || (u == rKey && r < iOld) ) lo = mid + 1;
-          else hi = mid;
-        }
-        if( lo == pHist->anOrd[i] || aOrd[lo] != iOld ){
-          /* Cannot happen while the orders match the values; if they
-          ** ever did not, TPE sorts without them. */
-          sqlite3_free(pHist->aOrd);
-          sqlite3_free(pHist->anOrd);
-          pHist->aOrd = pHist->anOrd = 0;
-          break;
-        }
-        memmove(&aOrd[lo], &aOrd[lo + 1],
-                sizeof(int) * (pHist->anOrd[i] - lo - 1));
-        pHist->anOrd[i]--;
-        lo = 0;
-        hi = pHist->anOrd[i];
+    w = iOld >= 0 ? pHist->aVal[(size_t)iOld * pS->nParam + i] : NAN;
+    if( w == w ){
+      j = tpeOrdFind(pHist, &dim, i, aOrd, pHist->anOrd[i],
+                     tpeDimObs(&dim, w), iOld);
+      if( j == pHist->anOrd[i] || aOrd[j] != iOld ){
+        /* Cannot happen while the orders match the values; if they ever
+        ** did not, TPE sorts without them. */
+        sqlite3_free(pHist->aOrd);
+        sqlite3_free(pHist->anOrd);
+        pHist->aOrd = pHist->anOrd = 0;
+        break;
       }
+      pHist->anOrd[i]--;
+      memmove(&aOrd[j], &aOrd[j + 1], sizeof(int) * (pHist->anOrd[i] - j));
     }
     if( v != v ) continue;
-    rKey = tpeDimObs(&dim, v);
-    while( lo < hi ){
-      int mid = lo + (hi - lo) / 2;
-      double w = pHist->aVal[(size_t)aOrd[mid] * pS->nParam + i];
-      if( tpeDimObs(&dim, w) <= rKey ) lo = mid + 1;
-      else hi = mid;
-    }
-    memmove(&aOrd[lo + 1], &aOrd[lo], sizeof(int) * (pHist->anOrd[i] - lo));
-    aOrd[lo] = n;
+    j = tpeOrdFind(pHist, &dim, i, aOrd, pHist->anOrd[i],
+                   tpeDimObs(&dim, v), n);
+    memmove(&aOrd[j + 1], &aOrd[j], sizeof(int) * (pHist->anOrd[i] - j));
+    aOrd[j] = n;
     pHist->anOrd[i]++;
   }
   pHist->nFail += pHist->aStatus[n] == TPE_FAIL;

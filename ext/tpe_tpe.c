@@ -456,9 +456,8 @@ struct TpeOwn {
   int *aRowKer;         /* NULL, or per row of the history's ordered
                         ** window, from iRowBase on: its good kernel k as
                         ** -2 - k, its bad kernel k as k, or -1 */
-  int iRowBase;         /* with aRowKer: the window's first row */
-  int nGOut, nBOut;     /* with aRowKer: good and bad kernels of the
-                        ** current group whose rows precede the window */
+  int iRowBase;         /* the window's first row; INT_MAX without
+                        ** aRowKer, so that no row maps */
   int *aOrdG;           /* good observations sorted per dimension */
   int *aOrdB;           /* bad observations sorted per dimension */
   unsigned char *aDone; /* 1: parameter decided in an earlier wave, 2: in
@@ -538,27 +537,25 @@ static void tpeOwnOrders(const TpeHistory *pHist, TpeOwn *pO, int nGroup,
     int iParam = pO->aGroup[d];
     int *aG = &pO->aOrdG[(int64_t)d * nG];
     int *aB = &pO->aOrdB[(int64_t)d * nB];
-    int bWalkG = 0, bWalkB = 0;
+    int g = 0, b = 0;
     if( pO->aDim[d].bCat ) continue;
     if( pO->aRowKer && pHist->anOrd[iParam] <= TPE_ORD_RATIO * (nG + nB) ){
+      /* Every kernel whose row is in the window, in order; a side with a
+      ** kernel before the window is sorted over below. */
       const int *aRow = &pHist->aOrd[(int64_t)iParam * pHist->nOrdStride];
-      int g = 0, b = 0;
-      bWalkG = pO->nGOut == 0;
-      bWalkB = pO->nBOut == 0;
-      for(i = 0; i < pHist->anOrd[iParam]; i++){
-        int k = pO->aRowKer[aRow[i] - pO->iRowBase];
-        if( k >= 0 ){
-          if( bWalkB ) aB[b++] = k;
-        }else if( k <= -2 ){
-          if( bWalkG ) aG[g++] = -2 - k;
-        }
+      const int *aRowKer = pO->aRowKer, iBase = pO->iRowBase;
+      const int nRow = pHist->anOrd[iParam];
+      for(i = 0; i < nRow; i++){
+        int k = aRowKer[aRow[i] - iBase];
+        if( k >= 0 ) aB[b++] = k;
+        else if( k <= -2 ) aG[g++] = -2 - k;
       }
     }
-    if( !bWalkG ){
+    if( g < nG ){
       for(i = 0; i < nG; i++) pO->aCol[i] = pO->aObsG[(int64_t)i*nGroup + d];
       tpeSortByKey(pO->aCol, nG, aG, pO->aIdx);
     }
-    if( !bWalkB ){
+    if( b < nB ){
       for(i = 0; i < nB; i++) pO->aCol[i] = pO->aObsB[(int64_t)i*nGroup + d];
       tpeSortByKey(pO->aCol, nB, aB, pO->aIdx);
     }
@@ -591,28 +588,24 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   TpeKdeCfg kcfg = pCfg->kde;
   int nCand = pCfg->nCandidates;
   int nG = 0, nB = 0, i, d, c, nDistinct, iBest = -1, iFirst;
+  int *aRowKer = pO->aRowKer, iBase = pO->iRowBase;
   double rBest = -INFINITY;
 
   for(d = 0; d < nGroup; d++){
     tpeDimInit(&pO->aDim[d], &pSpace->aParam[pO->aGroup[d]]);
   }
-  pO->nGOut = pO->nBOut = 0;
   for(i = 0; i < pW->nUse; i++){
     const double *aRow = &pHist->aVal[(int64_t)pW->aUse[i] * pHist->nParam];
-    int r = pW->aUse[i] - pO->iRowBase;
+    int r = pW->aUse[i] - iBase;
     double *aDst;
     for(d = 0; d < nGroup && !isnan(aRow[pO->aGroup[d]]); d++){}
     if( d < nGroup ) continue;
     if( pW->aGood[i] ){
       pO->aWG[nG] = pO->aRankW[i];
-      if( pO->aRowKer ){
-        if( r >= 0 ) pO->aRowKer[r] = -2 - nG; else pO->nGOut++;
-      }
+      if( r >= 0 ) aRowKer[r] = -2 - nG;
       aDst = &pO->aObsG[(int64_t)nG++ * nGroup];
     }else{
-      if( pO->aRowKer ){
-        if( r >= 0 ) pO->aRowKer[r] = nB; else pO->nBOut++;
-      }
+      if( r >= 0 ) aRowKer[r] = nB;
       aDst = &pO->aObsB[(int64_t)nB++ * nGroup];
     }
     for(d = 0; d < nGroup; d++){
@@ -629,10 +622,8 @@ static void tpeOwnGroup(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   tpeKdeInit(&kdeG, pO->aDim, nGroup, nG, pO->aKdeG);
   tpeKdeInit(&kdeB, pO->aDim, nGroup, nB, pO->aKdeB);
   tpeOwnOrders(pHist, pO, nGroup, nG, nB);
-  for(i = 0; pO->aRowKer && i < pW->nUse; i++){
-    if( pW->aUse[i] >= pO->iRowBase ){
-      pO->aRowKer[pW->aUse[i] - pO->iRowBase] = -1;
-    }
+  for(i = 0; aRowKer && i < pW->nUse; i++){
+    if( pW->aUse[i] >= iBase ) aRowKer[pW->aUse[i] - iBase] = -1;
   }
   tpeKdeFit(&kdeG, pO->aObsG, nG, pO->aWG, &kcfg, pO->aOrdG);
   tpeKdeFit(&kdeB, pO->aObsB, nB, 0, &kcfg, pO->aOrdB);
@@ -752,7 +743,7 @@ static int tpeOwnSuggest(const TpeTpeCfg *pCfg, const TpeSpace *pSpace,
   o.aCandIdx = o.aCandOrd + pCfg->nCandidates;
   o.aCandTmp = o.aCandIdx + pCfg->nCandidates;
   o.aDone = (unsigned char*)(o.aCandTmp + pCfg->nCandidates);
-  o.iRowBase = pHist->nTrial - nWin;
+  o.iRowBase = nRowKer ? pHist->nTrial - nWin : INT_MAX;
   if( o.aRowKer ) memset(o.aRowKer, 0xff, sizeof(int) * nRowKer);
   memset(o.aDone, 0, nParam);
   for(i = 0; i < pW->nGood; i++){
